@@ -1,0 +1,5 @@
+import sys
+
+from roots.cli import main
+
+sys.exit(main())

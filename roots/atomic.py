@@ -1,0 +1,75 @@
+"""Atomic file writes: write to a temporary file beside the target, fsync, then rename.
+
+A reader (or a re-run after SIGKILL) sees either the old file, the complete new file, or nothing —
+never a half-written one. Temporary names start with ``.tmp-`` so a stage can sweep leftovers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TMP_PREFIX = ".tmp-"
+
+
+def _tmp_path(target: Path) -> Path:
+    return target.with_name(f"{TMP_PREFIX}{os.getpid()}-{target.name}")
+
+
+@contextlib.contextmanager
+def atomic_open(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Open a temporary file that replaces ``target`` only when the block finishes without error."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(target)
+    try:
+        with open(tmp, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_open(target, "wb") as handle:
+        handle.write(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_json(target: Path, obj: Any) -> None:
+    """Deterministic JSON: sorted keys, fixed indentation, trailing newline."""
+    write_text(target, json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+
+
+def write_jsonl(target: Path, rows: list[dict[str, Any]]) -> None:
+    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows]
+    write_text(target, "".join(lines))
+
+
+def write_parquet(target: Path, table: pa.Table) -> None:
+    """Write a Parquet shard deterministically (fixed compression, no per-run metadata)."""
+    with atomic_open(target, "wb") as handle:
+        pq.write_table(table, handle, compression="zstd", row_group_size=10_000, write_statistics=True)
+
+
+def sweep_temporaries(directory: Path) -> int:
+    """Delete temporary files left by a killed run; returns how many were removed."""
+    if not directory.exists():
+        return 0
+    removed = 0
+    for path in directory.rglob(f"{TMP_PREFIX}*"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

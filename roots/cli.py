@@ -1,0 +1,359 @@
+"""The ``roots`` command line. It builds configuration, picks an executor and calls stage runners;
+it holds no stage logic."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from roots.errors import UserError
+
+EXECUTOR_HELP = "where shards run: 'local' (process pool) or 'ray' (a Ray cluster, needs roots[ray])"
+
+
+def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers / --executor / --ray-address on every command that runs stages."""
+
+    @click.option(
+        "--workers", type=click.IntRange(min=1), default=None, help="worker processes (default: all cores)"
+    )
+    @click.option("--executor", type=click.Choice(["local", "ray"]), default=None, help=EXECUTOR_HELP)
+    @click.option(
+        "--ray-address", default=None, help="Ray cluster address: 'auto' or HOST:PORT (with --executor ray)"
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, workers: int | None, executor: str | None, ray_address: str | None, **kwargs: Any
+    ) -> Any:
+        overrides = {
+            k: v
+            for k, v in {"workers": workers, "executor": executor, "ray_address": ray_address}.items()
+            if v
+        }
+        return func(*args, overrides=overrides, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="roots")
+def cli() -> None:
+    """roots: build a multilingual LLM training corpus the way BigScience built ROOTS.
+
+    Stages: extract → filter (language id + per-language quality filters) → dedup → export.
+    Every stage reads and writes a run directory; see README.md.
+    """
+
+
+# ---------------------------------------------------------------- extract
+@cli.group()
+def extract() -> None:
+    """Read a source into RUN/extract/ (documents as Parquet shards)."""
+
+
+def _run_extract(source: dict[str, Any], out: Path, overrides: dict[str, Any]) -> None:
+    from roots.config import validate_pipeline
+    from roots.pipeline import run_stages
+    from roots.summary import print_summary
+
+    data = {"run_dir": str(out), "sources": [source], **overrides}
+    config = validate_pipeline(data, "command line")
+    run = run_stages(config, ["extract"])
+    print_summary(run)
+
+
+def _common_source_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="run directory")(
+        func
+    )
+    func = click.option("--lang", default=None, help="declared language of every document (e.g. 'sw')")(func)
+    func = click.option("--name", default=None, help="label of this source in statistics")(func)
+    return executor_options(func)
+
+
+@extract.command("jsonl")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--text-key", default="text", show_default=True, help="field holding the text")
+@click.option("--id-key", default=None, help="field holding a stable document id")
+@click.option("--url-key", default="url", show_default=True, help="field holding the URL")
+@_common_source_options
+def extract_jsonl(
+    paths: tuple[str, ...],
+    text_key: str,
+    id_key: str | None,
+    url_key: str,
+    out: Path,
+    lang: str | None,
+    name: str | None,
+    overrides: dict[str, Any],
+) -> None:
+    """Read jsonl files ({"text": …} per line); malformed lines become error records."""
+    source = {
+        "type": "jsonl",
+        "paths": list(paths),
+        "text_key": text_key,
+        "id_key": id_key,
+        "url_key": url_key,
+        "lang": lang,
+        "name": name,
+    }
+    _run_extract(source, out, overrides)
+
+
+@extract.command("hf")
+@click.argument("path")
+@click.option("--config", "config_name", default=None, help="dataset configuration name")
+@click.option("--split", default="train", show_default=True)
+@click.option("--data-files", multiple=True, help="data files inside PATH (repeatable)")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default=None)
+@click.option("--url-column", default=None)
+@click.option("--meta-column", "meta_columns", multiple=True, help="column copied into meta (repeatable)")
+@click.option("--streaming", is_flag=True, help="stream rows instead of materialising the dataset")
+@_common_source_options
+def extract_hf(
+    path: str,
+    config_name: str | None,
+    split: str,
+    data_files: tuple[str, ...],
+    text_column: str,
+    id_column: str | None,
+    url_column: str | None,
+    meta_columns: tuple[str, ...],
+    streaming: bool,
+    out: Path,
+    lang: str | None,
+    name: str | None,
+    overrides: dict[str, Any],
+) -> None:
+    """Read a Hugging Face dataset: local files/folder, a save_to_disk folder, or a hub name (offline: fails fast)."""
+    source = {
+        "type": "hf",
+        "path": path,
+        "config": config_name,
+        "split": split,
+        "data_files": list(data_files) or None,
+        "text_column": text_column,
+        "id_column": id_column,
+        "url_column": url_column,
+        "meta_columns": list(meta_columns),
+        "streaming": streaming,
+        "lang": lang,
+        "name": name,
+    }
+    _run_extract(source, out, overrides)
+
+
+@extract.command("warc")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--extractor", type=click.Choice(["trafilatura", "resiliparse"]), default="trafilatura", show_default=True
+)
+@click.option(
+    "--timeout", "timeout_seconds", type=float, default=10.0, show_default=True, help="seconds per page"
+)
+@click.option("--domain-allow", multiple=True, help="keep only these domains (repeatable)")
+@click.option("--domain-block", multiple=True, help="drop these domains (repeatable)")
+@_common_source_options
+def extract_warc(
+    paths: tuple[str, ...],
+    extractor: str,
+    timeout_seconds: float,
+    domain_allow: tuple[str, ...],
+    domain_block: tuple[str, ...],
+    out: Path,
+    lang: str | None,
+    name: str | None,
+    overrides: dict[str, Any],
+) -> None:
+    """Read Common Crawl WARC/WET/ARC files and extract each HTML page's main text."""
+    source = {
+        "type": "warc",
+        "paths": list(paths),
+        "extractor": extractor,
+        "timeout_seconds": timeout_seconds,
+        "domain_allow": list(domain_allow),
+        "domain_block": list(domain_block),
+        "lang": lang,
+        "name": name,
+    }
+    _run_extract(source, out, overrides)
+
+
+@extract.command("pdf")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--per-page", is_flag=True, help="one document per page instead of per PDF")
+@click.option("--backend", type=click.Choice(["pdfminer", "pypdf"]), default="pdfminer", show_default=True)
+@click.option(
+    "--timeout", "timeout_seconds", type=float, default=60.0, show_default=True, help="seconds per file"
+)
+@_common_source_options
+def extract_pdf(
+    paths: tuple[str, ...],
+    per_page: bool,
+    backend: str,
+    timeout_seconds: float,
+    out: Path,
+    lang: str | None,
+    name: str | None,
+    overrides: dict[str, Any],
+) -> None:
+    """Extract text from PDF files or folders (searched recursively)."""
+    source = {
+        "type": "pdf",
+        "paths": list(paths),
+        "per_page": per_page,
+        "backend": backend,
+        "timeout_seconds": timeout_seconds,
+        "lang": lang,
+        "name": name,
+    }
+    _run_extract(source, out, overrides)
+
+
+# ---------------------------------------------------------------- later stages
+def _run_on_existing(
+    run_dir: Path, stage: str, overrides: dict[str, Any], section: dict[str, Any] | None = None
+) -> None:
+    from roots.config import validate_pipeline
+    from roots.pipeline import load_run_config, run_stages
+    from roots.summary import print_summary
+
+    config = load_run_config(run_dir)
+    data = config.model_dump(mode="json") | overrides
+    if section:
+        data[stage] = (data.get(stage) or {}) | section
+    config = validate_pipeline(data, "command line")
+    run = run_stages(config, [stage])
+    print_summary(run)
+
+
+@cli.command("filter")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--languages-dir", type=click.Path(path_type=Path), default=None, help="folder of <lang>.yaml configs"
+)
+@click.option(
+    "--lid-model", type=click.Path(path_type=Path), default=None, help="your own fastText LID model"
+)
+@executor_options
+def filter_cmd(
+    run_dir: Path, languages_dir: Path | None, lid_model: Path | None, overrides: dict[str, Any]
+) -> None:
+    """Language id, ROOTS modifications and per-language quality filters: RUN/filter/{kept,removed}/."""
+    section = {k: str(v) for k, v in {"languages_dir": languages_dir, "lid_model": lid_model}.items() if v}
+    _run_on_existing(run_dir, "filter", overrides, section)
+
+
+@cli.command("dedup")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@executor_options
+def dedup_cmd(run_dir: Path, overrides: dict[str, Any]) -> None:
+    """Exact, MinHash-LSH near-duplicate and repeated-line dedup: RUN/dedup/{kept,removed}/."""
+    _run_on_existing(run_dir, "dedup", overrides)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the final documents (Megatron .bin/.idx, parquet, jsonl)."""
+
+
+@export_group.command("megatron")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--tokenizer", type=click.Path(path_type=Path), required=True, help="tokenizer.json or a tokenizer folder"
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="output folder (default RUN/export)"
+)
+@executor_options
+def export_megatron(run_dir: Path, tokenizer: Path, out: Path | None, overrides: dict[str, Any]) -> None:
+    """Tokenize the final documents into Megatron indexed datasets, one per language."""
+    from roots.pipeline import stage_runner
+
+    stage_runner("export")
+    section = {"format": "megatron", "tokenizer": str(tokenizer), **({"out": str(out)} if out else {})}
+    _run_on_existing(run_dir, "export", overrides, section)
+
+
+@cli.command("dashboard")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="address to bind (default: this machine only)"
+)
+@click.option("--languages-dir", type=click.Path(path_type=Path), default=None)
+def dashboard(run_dir: Path, port: int, host: str, languages_dir: Path | None) -> None:
+    """Open the Streamlit dashboard on a run: tune thresholds per language and save them."""
+    try:
+        from roots.visualizer.launch import launch
+    except ModuleNotFoundError as exc:
+        if exc.name == "roots.visualizer.launch":
+            raise UserError("roots dashboard: not available yet in this version of roots") from None
+        raise
+    launch(run_dir, port=port, host=host, languages_dir=languages_dir)
+
+
+@cli.command("run")
+@click.argument("pipeline", type=click.Path(path_type=Path))
+@executor_options
+def run_cmd(pipeline: Path, overrides: dict[str, Any]) -> None:
+    """Run every stage a pipeline YAML configures (see configs/*.yaml)."""
+    from roots.config import load_pipeline, validate_pipeline
+    from roots.pipeline import configured_stages, run_stages, stage_runner
+    from roots.summary import print_summary
+
+    config = load_pipeline(pipeline)
+    if overrides:
+        config = validate_pipeline(config.model_dump(mode="json") | overrides, pipeline)
+    stages = configured_stages(config)
+    for stage in stages:
+        stage_runner(stage)  # fail before any work if a configured stage is not available
+    run = run_stages(config, stages)
+    print_summary(run)
+
+
+@cli.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("roots-demo"),
+    show_default=True,
+    help="folder for the demo corpus and run",
+)
+@executor_options
+def demo(out: Path, overrides: dict[str, Any]) -> None:
+    """Build the embedded multilingual demo corpus and run every available stage on it, offline."""
+    from roots.demo.run import run_demo
+
+    run_demo(out, overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user errors become one line on stderr and exit status 2."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    try:
+        cli.main(args=argv, prog_name="roots", standalone_mode=False)
+    except UserError as exc:
+        click.echo(f"roots: error: {exc}", err=True)
+        return 3 if exc.__class__.__name__ == "NotAvailableYet" else 2
+    except click.exceptions.Abort:
+        click.echo("roots: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The pipeline configuration (one YAML file): sources, stages, executor. Validated with pydantic.
+
+Relative paths in a pipeline YAML are resolved against the YAML file's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError
+
+from roots.configbase import StrictModel, format_validation_error
+from roots.dedup.config import DedupStageConfig
+from roots.errors import UserError
+from roots.export.config import ExportStageConfig
+from roots.filters.config import FilterStageConfig
+from roots.sources.config import SourceConfig
+
+
+class PipelineConfig(StrictModel):
+    run_dir: str = Field(description="the run directory every stage writes into")
+    executor: Literal["local", "ray"] = "local"
+    workers: int | None = Field(None, ge=1, description="worker processes; default: all cores")
+    ray_address: str | None = None
+    sources: list[SourceConfig] = Field(default_factory=list)
+    filter: FilterStageConfig | None = Field(default_factory=FilterStageConfig)
+    dedup: DedupStageConfig | None = Field(default_factory=DedupStageConfig)
+    export: ExportStageConfig | None = None
+
+    def to_yaml(self) -> str:
+        """The resolved configuration as saved in the run directory."""
+        data = self.model_dump(mode="json")
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+PATH_LIST_KEYS = ("paths", "data_files")
+PATH_KEYS = ("run_dir", "languages_dir", "lid_model", "path", "tokenizer", "out")
+
+
+def _resolve_paths(data: Any, base: Path) -> Any:
+    """Make relative file paths absolute against the YAML's folder (hub names without a slash-free local match stay)."""
+    if isinstance(data, list):
+        return [_resolve_paths(item, base) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in PATH_LIST_KEYS and isinstance(value, list):
+            out[key] = [_absolute(v, base) if isinstance(v, str) else v for v in value]
+        elif key in PATH_KEYS and isinstance(value, str) and (key != "path" or (base / value).exists()):
+            out[key] = _absolute(value, base)
+        else:
+            out[key] = _resolve_paths(value, base)
+    return out
+
+
+def _absolute(value: str, base: Path) -> str:
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def load_pipeline(path: Path) -> PipelineConfig:
+    """Read and validate a pipeline YAML; any problem becomes a one-line ``UserError``."""
+    if not path.is_file():
+        raise UserError(f"{path}: pipeline file not found; pass the path of a pipeline YAML (see configs/)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UserError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{path}: expected a mapping of keys (run_dir, sources, filter, …), got {type(data).__name__}"
+        )
+    data = _resolve_paths(data, path.resolve().parent)
+    return validate_pipeline(data, path)
+
+
+def validate_pipeline(data: dict[str, Any], source: Path | str) -> PipelineConfig:
+    try:
+        config = PipelineConfig.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(format_validation_error(source, exc, PipelineConfig)) from None
+    check_inputs_exist(config, source)
+    return config
+
+
+def check_inputs_exist(config: PipelineConfig, source: Path | str) -> None:
+    """Every local input a source names must exist (globs must match something)."""
+    from roots.sources.files import expand_paths
+
+    for i, src in enumerate(config.sources):
+        for key in ("paths", "data_files"):
+            values = getattr(src, key, None)
+            if values:
+                expand_paths(values, key=f"{source}: sources[{i}].{key}")

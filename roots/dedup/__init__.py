@@ -1,0 +1,1 @@
+"""Exact, MinHash-LSH near-duplicate and repeated-line deduplication."""

@@ -1,0 +1,9 @@
+"""Errors that mean "the user must change something", shown as one line without a traceback."""
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad config, missing file); the CLI prints it as one line and exits 2."""
+
+
+class NotAvailableYet(UserError):
+    """A stage or command that is planned but not built yet."""

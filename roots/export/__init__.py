@@ -1,0 +1,1 @@
+"""Export the final documents: Megatron indexed datasets, parquet/jsonl, tokenizer, blend weights."""

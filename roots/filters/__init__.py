@@ -1,0 +1,1 @@
+"""Language identification, ROOTS document modifications and per-language quality filters."""

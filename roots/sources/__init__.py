@@ -1,0 +1,1 @@
+"""Sources: read HF datasets, WARC files, PDFs and jsonl into documents (the extract stage)."""

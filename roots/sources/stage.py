@@ -1,0 +1,19 @@
+"""The extract stage entry point used by the CLI and pipeline runner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from roots.errors import UserError
+from roots.executors import Executor, run_stage
+from roots.layout import RunLayout
+from roots.sources.base import ExtractStage
+
+if TYPE_CHECKING:
+    from roots.config import PipelineConfig
+
+
+def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
+    if not config.sources:
+        raise UserError(f"{run.config}: 'sources' is empty; add at least one source (jsonl, hf, warc or pdf)")
+    run_stage(ExtractStage(config.sources), run, executor)

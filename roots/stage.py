@@ -1,0 +1,163 @@
+"""Stages: functions of one input shard to output shards, run by any executor.
+
+A stage never writes its own outputs: ``process`` returns a ``ShardOutput`` and ``run_shard`` writes
+the tables atomically, then the shard's error records, then the completion marker (which also holds
+the shard's counts). A shard whose marker exists with the same fingerprint is skipped on re-run, so a
+run killed at any moment resumes where it stopped and produces byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import xxhash
+
+from roots.atomic import sweep_temporaries, write_json, write_jsonl, write_parquet
+from roots.layout import RunLayout, StageDir
+from roots.stats import StageStats
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    """One unit of work: output shard ``index`` made from the JSON-serialisable ``payload``."""
+
+    index: int
+    payload: Mapping[str, Any]
+
+
+@dataclass
+class ShardOutput:
+    """What processing one shard produced. ``tables`` maps a subdirectory (``None``, ``kept``, ``removed``) to rows."""
+
+    tables: dict[str | None, pa.Table] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    stats: StageStats = field(default_factory=StageStats)
+
+
+class Stage(ABC):
+    """A pipeline step mapped over shards. Subclasses must be picklable (they travel to worker processes)."""
+
+    #: subdirectory of the run this stage writes (e.g. ``filter`` or ``dedup/_signatures``)
+    subdir: str
+
+    def output_dir(self, run: RunLayout) -> StageDir:
+        return StageDir(run.root / self.subdir)
+
+    @abstractmethod
+    def config_dict(self) -> dict[str, Any]:
+        """Everything that changes this stage's output; a change invalidates finished shards."""
+
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.config_dict(), sort_keys=True, default=str).encode()
+        return xxhash.xxh3_64_hexdigest(blob)
+
+    @abstractmethod
+    def plan(self, run: RunLayout) -> list[ShardTask]:
+        """The shards of this stage, deterministic for a given run and configuration."""
+
+    @abstractmethod
+    def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
+        """Turn one shard of input into output tables, error records and counts."""
+
+    def finalize(self, run: RunLayout, stats: StageStats) -> None:
+        """An optional global step after every shard is done (e.g. merging, reports)."""
+
+    def check_balance(self) -> bool:
+        """Whether ``in = kept + removed + errors`` must hold for this stage's stats."""
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.subdir
+
+
+def run_shard(stage: Stage, run_root: str, task: ShardTask) -> dict[str, Any]:
+    """Process one shard and commit its outputs atomically; returns the shard's stats as a dict.
+
+    Runs in a worker (process or Ray task): everything it needs travels in its arguments.
+    """
+    run = RunLayout(Path(run_root))
+    sdir = stage.output_dir(run)
+    out = stage.process(run, task)
+    for kind, table in sorted(out.tables.items(), key=lambda kv: kv[0] or ""):
+        write_parquet(sdir.part(task.index, kind), table)
+    write_jsonl(sdir.shard_errors(task.index), out.errors)
+    stats = out.stats.to_dict()
+    write_json(sdir.marker(task.index), {"fingerprint": stage.fingerprint(), "stats": stats})
+    return stats
+
+
+def read_marker(sdir: StageDir, index: int, fingerprint: str) -> dict[str, Any] | None:
+    """The finished shard's stats, or None if the shard must be (re)done."""
+    path = sdir.marker(index)
+    if not path.exists():
+        return None
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return marker["stats"] if marker.get("fingerprint") == fingerprint else None
+
+
+def remove_stale_shards(sdir: StageDir, keep: set[int]) -> None:
+    """Delete outputs of shards that are not in the current plan (left by an earlier, larger plan)."""
+    for pattern in ("part-*.parquet", "*/part-*.parquet", "_done/part-*.json", "_errors/part-*.jsonl"):
+        for path in sdir.path.glob(pattern):
+            index = int(path.name.split("-")[1].split(".")[0])
+            if index not in keep:
+                path.unlink()
+
+
+def merge_errors(sdir: StageDir, indices: list[int]) -> None:
+    """Concatenate the shards' error records into ``errors.jsonl`` in shard order."""
+    lines: list[str] = []
+    for index in indices:
+        path = sdir.shard_errors(index)
+        if path.exists():
+            lines.extend(line for line in path.read_text(encoding="utf-8").splitlines() if line)
+    from roots.atomic import write_text
+
+    write_text(sdir.errors, "".join(line + "\n" for line in lines))
+
+
+def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, list[ShardTask], dict[int, dict[str, Any]]]:
+    """Plan the stage and find which shards are already done."""
+    sdir = stage.output_dir(run)
+    sdir.path.mkdir(parents=True, exist_ok=True)
+    sweep_temporaries(sdir.path)
+    tasks = stage.plan(run)
+    remove_stale_shards(sdir, {t.index for t in tasks})
+    fingerprint = stage.fingerprint()
+    done: dict[int, dict[str, Any]] = {}
+    for task in tasks:
+        marker = read_marker(sdir, task.index, fingerprint)
+        if marker is not None:
+            done[task.index] = marker
+    if len(done) < len(tasks):
+        sdir.stats.unlink(missing_ok=True)  # the stage is not complete until stats.json is rewritten
+    return sdir, tasks, done
+
+
+def complete(
+    stage: Stage, run: RunLayout, sdir: StageDir, tasks: list[ShardTask], results: dict[int, dict]
+) -> StageStats:
+    """Merge shard counts and errors, run the stage's global step, and write ``stats.json`` last."""
+    stats = StageStats()
+    for task in tasks:
+        stats.merge(StageStats.from_dict(results[task.index]))
+    merge_errors(sdir, [t.index for t in tasks])
+    stage.finalize(run, stats)
+    if stage.check_balance() and stats.unbalanced_languages():
+        raise RuntimeError(
+            f"{stage.display_name}: accounting does not balance for {stats.unbalanced_languages()} "
+            "(in != kept + removed + errors); this is a bug in roots"
+        )
+    payload = {"stage": stage.display_name, "shards": len(tasks), **stats.to_dict()}
+    write_json(sdir.stats, payload)
+    return stats

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: per-language filter tuning on a run's stored statistics."""
