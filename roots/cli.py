@@ -335,6 +335,27 @@ def demo(out: Path, overrides: dict[str, Any]) -> None:
     run_demo(out, overrides)
 
 
+# Stage packages add their own commands (e.g. `roots lm train`, `roots tokenizer train`) through a
+# `register(cli)` function in `<package>/cli.py`; those modules must import heavy libraries lazily.
+PLUGIN_MODULES = ("roots.filters.cli", "roots.dedup.cli", "roots.export.cli", "roots.visualizer.cli")
+
+
+def _register_plugins() -> None:
+    import importlib
+
+    for name in PLUGIN_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(cli)
+
+
+_register_plugins()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors become one line on stderr and exit status 2."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
