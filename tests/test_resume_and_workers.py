@@ -57,7 +57,7 @@ def test_sigkill_mid_stage_then_rerun_is_byte_identical(tmp_path, corpus, refere
     markers = run_dir / "extract" / "_done"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if markers.is_dir() and len(list(markers.glob("*.json"))) >= kill_after_markers:
+        if markers.is_dir() and len(list(markers.glob("part-*.json"))) >= kill_after_markers:
             break
         time.sleep(0.005)
     assert proc.poll() is None, "the run finished before it could be killed; make the corpus larger"
