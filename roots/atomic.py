@@ -1,7 +1,10 @@
-"""Atomic file writes: write to a temporary file beside the target, fsync, then rename.
+"""Atomic file writes: write to a temporary file beside the target, then rename.
 
 A reader (or a re-run after SIGKILL) sees either the old file, the complete new file, or nothing —
 never a half-written one. Temporary names start with ``.tmp-`` so a stage can sweep leftovers.
+A killed process cannot lose written data (it is in the page cache), so ``fsync`` is only needed
+against power loss or a kernel crash; set ``ROOTS_FSYNC=1`` to pay for it (it costs a disk flush per
+file, which dominates stages that write many small files).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 TMP_PREFIX = ".tmp-"
+FSYNC = os.environ.get("ROOTS_FSYNC", "0") == "1"
 
 
 def _tmp_path(target: Path) -> Path:
@@ -32,7 +36,8 @@ def atomic_open(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
         with open(tmp, mode) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if FSYNC:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

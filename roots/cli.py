@@ -18,7 +18,7 @@ EXECUTOR_HELP = "where shards run: 'local' (process pool) or 'ray' (a Ray cluste
 
 
 def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--workers / --executor / --ray-address on every command that runs stages."""
+    """--workers / --executor / --ray-address / --shard-tries on every command that runs stages."""
 
     @click.option(
         "--workers", type=click.IntRange(min=1), default=None, help="worker processes (default: all cores)"
@@ -27,15 +27,23 @@ def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--ray-address", default=None, help="Ray cluster address: 'auto' or HOST:PORT (with --executor ray)"
     )
+    @click.option(
+        "--shard-tries",
+        type=click.IntRange(min=1),
+        default=None,
+        help="runs of a failing shard before it is recorded as failed (default 3)",
+    )
     @functools.wraps(func)
     def wrapper(
-        *args: Any, workers: int | None, executor: str | None, ray_address: str | None, **kwargs: Any
+        *args: Any,
+        workers: int | None,
+        executor: str | None,
+        ray_address: str | None,
+        shard_tries: int | None,
+        **kwargs: Any,
     ) -> Any:
-        overrides = {
-            k: v
-            for k, v in {"workers": workers, "executor": executor, "ray_address": ray_address}.items()
-            if v
-        }
+        options = {"workers": workers, "executor": executor, "ray_address": ray_address}
+        overrides = {k: v for k, v in {**options, "shard_tries": shard_tries}.items() if v}
         return func(*args, overrides=overrides, **kwargs)
 
     return wrapper
@@ -110,11 +118,18 @@ def extract_jsonl(
 @click.argument("path")
 @click.option("--config", "config_name", default=None, help="dataset configuration name")
 @click.option("--split", default="train", show_default=True)
-@click.option("--data-files", multiple=True, help="data files inside PATH (repeatable)")
+@click.option(
+    "--data-files", multiple=True, help="local data files or globs (repeatable); PATH may name the builder"
+)
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--id-column", default=None)
 @click.option("--url-column", default=None)
-@click.option("--meta-column", "meta_columns", multiple=True, help="column copied into meta (repeatable)")
+@click.option(
+    "--meta-column",
+    "meta_columns",
+    multiple=True,
+    help="column copied into meta (repeatable; default: all but the text)",
+)
 @click.option("--streaming", is_flag=True, help="stream rows instead of materialising the dataset")
 @_common_source_options
 def extract_hf(
@@ -142,7 +157,7 @@ def extract_hf(
         "text_column": text_column,
         "id_column": id_column,
         "url_column": url_column,
-        "meta_columns": list(meta_columns),
+        "meta_columns": list(meta_columns) or None,
         "streaming": streaming,
         "lang": lang,
         "name": name,
@@ -153,13 +168,25 @@ def extract_hf(
 @extract.command("warc")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
-    "--extractor", type=click.Choice(["trafilatura", "resiliparse"]), default="trafilatura", show_default=True
+    "--extractor",
+    default="trafilatura",
+    show_default=True,
+    help="'trafilatura' (quality), 'resiliparse' (fast) or your own module:function (html -> text)",
 )
 @click.option(
     "--timeout", "timeout_seconds", type=float, default=10.0, show_default=True, help="seconds per page"
 )
-@click.option("--domain-allow", multiple=True, help="keep only these domains (repeatable)")
-@click.option("--domain-block", multiple=True, help="drop these domains (repeatable)")
+@click.option(
+    "--domain-allow", multiple=True, help="keep only these domains and subdomains (repeatable; @FILE)"
+)
+@click.option("--domain-block", multiple=True, help="drop these domains and subdomains (repeatable; @FILE)")
+@click.option(
+    "--url-allow", multiple=True, help="keep only URLs with this prefix (repeatable; @FILE reads a list)"
+)
+@click.option(
+    "--url-block", multiple=True, help="drop URLs with this prefix (repeatable; @FILE reads a list)"
+)
+@click.option("--bytes-per-shard", type=click.IntRange(min=1), default=64 << 20, show_default=True)
 @_common_source_options
 def extract_warc(
     paths: tuple[str, ...],
@@ -167,6 +194,9 @@ def extract_warc(
     timeout_seconds: float,
     domain_allow: tuple[str, ...],
     domain_block: tuple[str, ...],
+    url_allow: tuple[str, ...],
+    url_block: tuple[str, ...],
+    bytes_per_shard: int,
     out: Path,
     lang: str | None,
     name: str | None,
@@ -180,6 +210,9 @@ def extract_warc(
         "timeout_seconds": timeout_seconds,
         "domain_allow": list(domain_allow),
         "domain_block": list(domain_block),
+        "url_allow": list(url_allow),
+        "url_block": list(url_block),
+        "bytes_per_shard": bytes_per_shard,
         "lang": lang,
         "name": name,
     }
@@ -193,12 +226,20 @@ def extract_warc(
 @click.option(
     "--timeout", "timeout_seconds", type=float, default=60.0, show_default=True, help="seconds per file"
 )
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="PDFs with more pages are errors",
+)
 @_common_source_options
 def extract_pdf(
     paths: tuple[str, ...],
     per_page: bool,
     backend: str,
     timeout_seconds: float,
+    max_pages: int,
     out: Path,
     lang: str | None,
     name: str | None,
@@ -211,6 +252,7 @@ def extract_pdf(
         "per_page": per_page,
         "backend": backend,
         "timeout_seconds": timeout_seconds,
+        "max_pages": max_pages,
         "lang": lang,
         "name": name,
     }
@@ -272,14 +314,27 @@ def export_group() -> None:
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="output folder (default RUN/export)"
 )
+@click.option(
+    "--alpha", type=click.FloatRange(min=0), default=None, help="blend exponent: p ∝ (n/N)^alpha (0.3)"
+)
+@click.option("--per-source", is_flag=True, help="one dataset per language and source")
 @executor_options
-def export_megatron(run_dir: Path, tokenizer: Path, out: Path | None, overrides: dict[str, Any]) -> None:
+def export_megatron(
+    run_dir: Path,
+    tokenizer: Path,
+    out: Path | None,
+    alpha: float | None,
+    per_source: bool,
+    overrides: dict[str, Any],
+) -> None:
     """Tokenize the final documents into Megatron indexed datasets, one per language."""
     from roots.pipeline import stage_runner
 
     stage_runner("export")
-    section = {"format": "megatron", "tokenizer": str(tokenizer), **({"out": str(out)} if out else {})}
+    section = {"format": "megatron", "tokenizer": str(tokenizer), "out": str(out) if out else None}
+    section |= {"per_source": per_source} | ({"alpha": alpha} if alpha is not None else {})
     _run_on_existing(run_dir, "export", overrides, section)
+    click.echo(f"--data-path {(run_dir / 'export' / 'data_path.txt').read_text(encoding='utf-8').strip()}")
 
 
 @cli.command("dashboard")

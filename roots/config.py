@@ -24,6 +24,11 @@ class PipelineConfig(StrictModel):
     executor: Literal["local", "ray"] = "local"
     workers: int | None = Field(None, ge=1, description="worker processes; default: all cores")
     ray_address: str | None = None
+    shard_tries: int = Field(3, ge=1, description="runs of a shard before it is recorded as failed")
+    ray_num_cpus: float = Field(1.0, gt=0, description="CPUs Ray reserves for each shard task")
+    ray_memory_gb: float | None = Field(
+        None, gt=0, description="memory (GiB) Ray reserves for each shard task; default: none reserved"
+    )
     sources: list[SourceConfig] = Field(default_factory=list)
     filter: FilterStageConfig | None = Field(default_factory=FilterStageConfig)
     dedup: DedupStageConfig | None = Field(default_factory=DedupStageConfig)

@@ -78,7 +78,14 @@ def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor
     """Run ``stages`` in pipeline order with one executor; the resolved config is saved first."""
     run = save_run_config(config)
     own = executor is None
-    executor = executor or make_executor(config.executor, config.workers, config.ray_address)
+    executor = executor or make_executor(
+        config.executor,
+        config.workers,
+        config.ray_address,
+        tries=config.shard_tries,
+        ray_num_cpus=config.ray_num_cpus,
+        ray_memory_gb=config.ray_memory_gb,
+    )
     try:
         for stage in STAGES:
             if stage in stages:

@@ -114,16 +114,40 @@ def remove_stale_shards(sdir: StageDir, keep: set[int]) -> None:
                 path.unlink()
 
 
-def merge_errors(sdir: StageDir, indices: list[int]) -> None:
-    """Concatenate the shards' error records into ``errors.jsonl`` in shard order."""
+def merge_errors(
+    sdir: StageDir, indices: list[int], extra: Mapping[int, dict[str, Any]] | None = None
+) -> None:
+    """Concatenate the shards' error records into ``errors.jsonl`` in shard order.
+
+    ``extra`` maps shards that have no error file of their own (they failed) to one record each.
+    """
+    extra = extra or {}
     lines: list[str] = []
-    for index in indices:
+    for index in sorted(set(indices) | set(extra)):
+        if index in extra:
+            lines.append(json.dumps(extra[index], ensure_ascii=False, sort_keys=True, default=str))
+            continue
         path = sdir.shard_errors(index)
         if path.exists():
             lines.extend(line for line in path.read_text(encoding="utf-8").splitlines() if line)
     from roots.atomic import write_text
 
     write_text(sdir.errors, "".join(line + "\n" for line in lines))
+
+
+def record_failed_shards(
+    stage: Stage, sdir: StageDir, done: list[int], failed: Mapping[int, Mapping[str, Any]]
+) -> None:
+    """Write ``errors.jsonl`` of an incomplete stage: the finished shards' records plus one
+    ``shard_failed`` record per failed shard (stage, shard, payload, error, tries, traceback).
+
+    No ``stats.json`` is written: the stage is not complete until a re-run finishes the failed shards.
+    """
+    records = {
+        index: {"stage": stage.display_name, "shard": index, "reason": "shard_failed", **info}
+        for index, info in failed.items()
+    }
+    merge_errors(sdir, done, records)
 
 
 def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, list[ShardTask], dict[int, dict[str, Any]]]:

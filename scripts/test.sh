@@ -4,7 +4,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
-python3 -m pip install -q -e ".[dev]"
+# Megatron conformance tests: the CPU torch wheel FIRST (else megatron-core pulls the CUDA build)
+python3 -m pip install torch==2.13.0 -q
+python3 -m pip install -q "megatron-core>=0.16.1" "transformers>=4.40"
+python3 -m pip install -q -e ".[dev,ray]"
+# dashboard browser test: Debian's chromium, driven by Playwright (never `playwright install`)
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
+
+# PDF source tests: real embedded fonts for Chinese and Devanagari (DejaVu covers Latin, Cyrillic, Arabic)
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ ! -f /usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf ] \
+  || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva
+fi
 
 python3 -m ruff check roots tests benchmarks
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -46,7 +46,10 @@ def write_jsonl_corpus(path: Path, n: int, *, bad_every: int = 0) -> Path:
         if bad_every and i % bad_every == bad_every - 1:
             lines.append('{"text": "unterminated\n')
         else:
-            lines.append(json.dumps({"text": f"document number {i} " + "word " * (i % 7), "url": f"http://x/{i}"}) + "\n")
+            lines.append(
+                json.dumps({"text": f"document number {i} " + "word " * (i % 7), "url": f"http://x/{i}"})
+                + "\n"
+            )
     path.write_text("".join(lines), encoding="utf-8")
     return path
 

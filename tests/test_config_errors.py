@@ -30,10 +30,22 @@ def _one_line_error(result) -> str:
         ("run_dir: r\nworkers: many\n", ["pipeline.yaml", "workers", "'many'", "integer"]),
         ("run_dir: r\nworkers: 0\n", ["pipeline.yaml", "workers", "greater than or equal to 1"]),
         ("sources: []\n", ["pipeline.yaml", "missing required key 'run_dir'"]),
-        ("run_dir: r\nsources:\n  - type: wrac\n    paths: [x]\n", ["pipeline.yaml", "sources[0]", "'wrac'", "warc"]),
-        ("run_dir: r\nsources:\n  - type: jsonl\n    paths: [nope.jsonl]\n", ["pipeline.yaml", "sources[0].paths", "nope.jsonl", "does not exist"]),
-        ("run_dir: r\nsources:\n  - type: jsonl\n    paths: ['*.nothing']\n", ["sources[0].paths", "matches no file"]),
-        ("run_dir: r\nsources:\n  - type: jsonl\n    path: [a]\n", ["unknown key 'sources[0].path'", "paths"]),
+        (
+            "run_dir: r\nsources:\n  - type: wrac\n    paths: [x]\n",
+            ["pipeline.yaml", "sources[0]", "'wrac'", "warc"],
+        ),
+        (
+            "run_dir: r\nsources:\n  - type: jsonl\n    paths: [nope.jsonl]\n",
+            ["pipeline.yaml", "sources[0].paths", "nope.jsonl", "does not exist"],
+        ),
+        (
+            "run_dir: r\nsources:\n  - type: jsonl\n    paths: ['*.nothing']\n",
+            ["sources[0].paths", "matches no file"],
+        ),
+        (
+            "run_dir: r\nsources:\n  - type: jsonl\n    path: [a]\n",
+            ["unknown key 'sources[0].path'", "paths"],
+        ),
         ("run_dir: r\nfilter:\n  languages_dir: 3\n  docs_per_shard: -1\n", ["filter.languages_dir"]),
         ("run_dir: r\nexecutor: spark\n", ["executor", "'spark'", "'local' or 'ray'"]),
         ("run_dir: [unclosed\n", ["pipeline.yaml", "not valid YAML", "line"]),
@@ -57,14 +69,27 @@ def test_missing_run_directory(tmp_path):
 
 
 def test_missing_input_file_on_command_line(tmp_path):
-    line = _one_line_error(run_roots("extract", "jsonl", str(tmp_path / "x.jsonl"), "--out", str(tmp_path / "r")))
+    line = _one_line_error(
+        run_roots("extract", "jsonl", str(tmp_path / "x.jsonl"), "--out", str(tmp_path / "r"))
+    )
     assert "x.jsonl" in line and "does not exist" in line
 
 
 def test_every_command_has_help():
     for command in (
-        [], ["extract"], ["extract", "jsonl"], ["extract", "hf"], ["extract", "warc"], ["extract", "pdf"],
-        ["filter"], ["dedup"], ["export"], ["export", "megatron"], ["dashboard"], ["run"], ["demo"],
+        [],
+        ["extract"],
+        ["extract", "jsonl"],
+        ["extract", "hf"],
+        ["extract", "warc"],
+        ["extract", "pdf"],
+        ["filter"],
+        ["dedup"],
+        ["export"],
+        ["export", "megatron"],
+        ["dashboard"],
+        ["run"],
+        ["demo"],
     ):
         result = run_roots(*command, "--help")
         assert result.returncode == 0, (command, result.stderr)

@@ -59,7 +59,9 @@ def test_every_stage_balances_and_matches_its_shards(demo_run):
 def test_stages_chain_without_losing_documents(demo_run):
     out, _ = demo_run
     run = RunLayout(out / "run")
-    totals = {s: json.loads(run.stage(s).stats.read_text())["totals"] for s in STAGES if run.stage(s).stats.exists()}
+    totals = {
+        s: json.loads(run.stage(s).stats.read_text())["totals"] for s in STAGES if run.stage(s).stats.exists()
+    }
     order = [s for s in ("extract", "filter", "dedup") if s in totals]
     for before, after in zip(order, order[1:], strict=False):
         assert totals[after]["in"]["docs"] == totals[before]["kept"]["docs"], (before, after)

@@ -44,7 +44,9 @@ def reference(tmp_path_factory, corpus) -> dict[str, bytes]:
 @pytest.mark.parametrize("workers", [2, 3])
 def test_n_workers_give_the_same_bytes_as_one(tmp_path, corpus, reference, workers):
     run_dir = tmp_path / "run"
-    subprocess.run(_cmd(_pipeline(tmp_path, corpus, run_dir, workers)), check=True, cwd=REPO, capture_output=True)
+    subprocess.run(
+        _cmd(_pipeline(tmp_path, corpus, run_dir, workers)), check=True, cwd=REPO, capture_output=True
+    )
     assert tree_bytes(run_dir) == reference
 
 
@@ -52,8 +54,9 @@ def test_n_workers_give_the_same_bytes_as_one(tmp_path, corpus, reference, worke
 def test_sigkill_mid_stage_then_rerun_is_byte_identical(tmp_path, corpus, reference, kill_after_markers):
     run_dir = tmp_path / "run"
     pipeline = _pipeline(tmp_path, corpus, run_dir, 2)
-    proc = subprocess.Popen(_cmd(pipeline), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        _cmd(pipeline), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     markers = run_dir / "extract" / "_done"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:

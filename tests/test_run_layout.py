@@ -8,7 +8,9 @@ from tests.conftest import run_roots
 
 def test_extract_writes_the_run_layout(tmp_path, jsonl_corpus):
     run_dir = tmp_path / "run"
-    result = run_roots("extract", "jsonl", str(jsonl_corpus), "--out", str(run_dir), "--lang", "en", "--workers", "1")
+    result = run_roots(
+        "extract", "jsonl", str(jsonl_corpus), "--out", str(run_dir), "--lang", "en", "--workers", "1"
+    )
     assert result.returncode == 0, result.stderr
     run = RunLayout(run_dir)
     assert run.config.exists()

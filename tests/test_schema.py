@@ -23,7 +23,10 @@ def test_document_rows_follow_the_schema():
     assert row["url"] is None and row["lang"] is None and row["lang_score"] is None
     assert json.loads(row["meta"]) == {"file": "f.pdf", "page": 1}
     # meta serialisation is canonical (sorted keys), so equal metadata gives equal bytes
-    assert row["meta"] == make_document(source="pdf", locator="f.pdf#1", text="", meta={"file": "f.pdf", "page": 1})["meta"]
+    assert (
+        row["meta"]
+        == make_document(source="pdf", locator="f.pdf#1", text="", meta={"file": "f.pdf", "page": 1})["meta"]
+    )
 
 
 def test_empty_table_keeps_schema():

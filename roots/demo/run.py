@@ -70,8 +70,15 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     if overrides:
         config = validate_pipeline(config.model_dump(mode="json") | overrides, pipeline_file)
     run = run_stages(config, configured_stages(config))
+    exported = None
+    if "export" in stages:
+        from roots.export.demo import export_demo
+
+        exported = export_demo(config, run, out)
     print_summary(run, console)
     console.print(f"\nDemo corpus: {out / 'corpus'}   pipeline: {pipeline_file}   run: {run.root}")
+    if exported:
+        console.print(f"Tokenizer: {exported[0]}\nMegatron --data-path {exported[1]}", soft_wrap=True)
     if "filter" in stages:
         console.print(
             f"Open the dashboard:  [bold]roots dashboard {run.root}[/bold]  (then http://127.0.0.1:8501)"

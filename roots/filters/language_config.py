@@ -55,13 +55,16 @@ class SpecialCharacters(Switch):
 class StopWords(Switch):
     min: float = Field(0.1, ge=0, le=1)
     list: str | None = Field(
-        "stopwordsiso", description="a word-list file (one per line, relative to this YAML), 'stopwordsiso', or null"
+        "stopwordsiso",
+        description="a word-list file (one per line, relative to this YAML), 'stopwordsiso', or null",
     )
 
 
 class FlaggedWords(Switch):
     max: float = Field(0.1, ge=0, le=1)
-    list: str | None = Field(None, description="a user-supplied word-list file (one per line); null: filter passes")
+    list: str | None = Field(
+        None, description="a user-supplied word-list file (one per line); null: filter passes"
+    )
 
 
 class LangId(Switch):
@@ -72,7 +75,9 @@ class Perplexity(Switch):
     enabled: bool = False
     max: float = Field(10_000, gt=0)
     kenlm_model: str | None = Field(None, description="KenLM model (.arpa or .bin), relative to this YAML")
-    sentencepiece_model: str | None = Field(None, description="SentencePiece model used to tokenize for KenLM")
+    sentencepiece_model: str | None = Field(
+        None, description="SentencePiece model used to tokenize for KenLM"
+    )
 
 
 class Filters(StrictModel):
@@ -97,7 +102,9 @@ class Modifications(StrictModel):
     uniform_whitespace: bool = True
     replace_unicode_punctuation: bool = True
     remove_words_with_incorrect_substrings: bool = False
-    incorrect_word_substrings: list[str] = Field(default_factory=lambda: ["http", "www", ".com", "href", "//"])
+    incorrect_word_substrings: list[str] = Field(
+        default_factory=lambda: ["http", "www", ".com", "href", "//"]
+    )
     remove_long_words: bool = False
     length_word_max: int = Field(50, ge=1)
 
@@ -110,10 +117,20 @@ class WordsAugmentation(StrictModel):
 
 
 class LanguageId(StrictModel):
-    identifier: Literal["fasttext", "cld2", "py3langid"] = Field(
-        "fasttext", description="which identifier decides this language"
+    identifier: Literal["fasttext", "cld2", "py3langid", "declared"] = Field(
+        "fasttext",
+        description="which identifier decides this language; 'declared': none knows it, documents keep the "
+        "language their source declares (disable filters.lang_id for such a language)",
     )
-    label: str = Field(description="the identifier's label for this language (fastText: 'en', cld2: 'en', …)")
+    label: str | None = Field(
+        None, description="the identifier's label for this language (fastText: 'en', cld2: 'en', …)"
+    )
+
+    @model_validator(mode="after")
+    def _label_given(self) -> LanguageId:
+        if self.identifier != "declared" and not self.label:
+            raise ValueError(f"identifier {self.identifier!r} needs a label (the identifier's code for it)")
+        return self
 
 
 class Pii(StrictModel):
@@ -123,10 +140,16 @@ class Pii(StrictModel):
 class LanguageConfig(StrictModel):
     lang: str = Field(description="language code used in the run (ROOTS/BLOOM code, e.g. 'en', 'zh', 'sw')")
     name: str = ""
-    roots_compat: bool = Field(False, description="statistics exactly as ROOTS computed them (the 13 tuned languages)")
-    derived: bool = Field(False, description="thresholds derived from statistics, not yet reviewed by a native speaker")
+    roots_compat: bool = Field(
+        False, description="statistics exactly as ROOTS computed them (the 13 tuned languages)"
+    )
+    derived: bool = Field(
+        False, description="thresholds derived from statistics, not yet reviewed by a native speaker"
+    )
     provenance: str = Field("", description="where the thresholds come from")
-    segmenter: Literal["whitespace", "jieba", "sentencepiece", "vi_syllables", "thai", "japanese"] = "whitespace"
+    segmenter: Literal["whitespace", "jieba", "sentencepiece", "vi_syllables", "thai", "japanese"] = (
+        "whitespace"
+    )
     language_id: LanguageId
     modifications: Modifications = Field(default_factory=Modifications)
     words_augmentation: WordsAugmentation | None = None

@@ -41,6 +41,11 @@ class Source(ABC):
     def __init__(self, config: Any) -> None:
         self.config = config
 
+    @property
+    def label(self) -> str:
+        """The ``source`` column of this source's documents, and its name in statistics and errors."""
+        return self.config.name or self.kind
+
     @abstractmethod
     def units(self) -> list[dict[str, Any]]:
         """JSON-serialisable work units (file + range), deterministic for the same input."""
@@ -77,7 +82,7 @@ class ExtractStage(Stage):
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         config = self.sources[task.payload["source"]]
         source = build_source(config)
-        label = config.name or source.kind
+        label = source.label
         stats = StageStats()
         rows: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []

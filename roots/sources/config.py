@@ -36,9 +36,12 @@ class HfSource(SourceBase):
     text_column: str = "text"
     id_column: str | None = None
     url_column: str | None = None
-    meta_columns: list[str] = Field(default_factory=list)
-    streaming: bool = False
+    meta_columns: list[str] | None = Field(
+        None, description="columns copied into meta; default: every column except the text"
+    )
+    streaming: bool = Field(False, description="stream rows (one work unit per data file) instead of loading")
     rows_per_shard: int = Field(20_000, ge=1)
+    cache_dir: str | None = Field(None, description="datasets cache folder (default: the HF_DATASETS_CACHE)")
 
 
 class WarcSource(SourceBase):
@@ -46,13 +49,22 @@ class WarcSource(SourceBase):
     paths: list[str] = Field(
         min_length=1, description="WARC/WET/ARC files (.warc, .warc.gz, .arc.gz), dirs or globs"
     )
-    extractor: Literal["trafilatura", "resiliparse"] = "trafilatura"
-    timeout_seconds: float = Field(10.0, gt=0)
+    extractor: str = Field(
+        "trafilatura",
+        pattern=r"^(trafilatura|resiliparse|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
+        description="'trafilatura' (quality), 'resiliparse' (fast) or your own 'module:function' (html -> text)",
+    )
+    timeout_seconds: float = Field(10.0, gt=0, description="time limit per page; a page over it is an error")
+    memory_limit_mb: int | None = Field(
+        4096, ge=256, description="address-space limit of the extractor process"
+    )
     url_allow: list[str] = Field(default_factory=list)
     url_block: list[str] = Field(default_factory=list)
     domain_allow: list[str] = Field(default_factory=list)
     domain_block: list[str] = Field(default_factory=list)
-    records_per_shard: int = Field(2_000, ge=1)
+    bytes_per_shard: int = Field(
+        64 * 1024 * 1024, ge=1, description="a file is split into work units of about this many bytes"
+    )
 
 
 class PdfSource(SourceBase):
@@ -60,7 +72,11 @@ class PdfSource(SourceBase):
     paths: list[str] = Field(min_length=1, description="PDF files or directories (searched recursively)")
     per_page: bool = False
     backend: Literal["pdfminer", "pypdf"] = "pdfminer"
-    timeout_seconds: float = Field(60.0, gt=0)
+    timeout_seconds: float = Field(60.0, gt=0, description="time limit per file; a file over it is an error")
+    memory_limit_mb: int | None = Field(
+        4096, ge=256, description="address-space limit of the extractor process"
+    )
+    max_pages: int = Field(10_000, ge=1, description="PDFs with more pages are an error (hostile page trees)")
     files_per_shard: int = Field(50, ge=1)
 
 

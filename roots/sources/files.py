@@ -1,12 +1,27 @@
-"""Expanding file arguments (files, folders, globs) into a sorted, deterministic list."""
+"""Expanding file arguments (files, folders, globs) into a sorted list of inputs with stable names.
+
+Every document locator starts with its file's *name relative to the input root*: the common folder
+of what the user named (a file's folder, a folder itself, a glob's fixed prefix). Ids therefore do
+not depend on where the corpus lives on disk, and two inputs never share a name.
+"""
 
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from roots.errors import UserError
+
+
+@dataclass(frozen=True, order=True)
+class InputFile:
+    """A file to read and its name relative to the input root (POSIX separators)."""
+
+    path: Path
+    rel: str
 
 
 def expand_paths(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...] = ()) -> list[Path]:
@@ -14,18 +29,27 @@ def expand_paths(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...]
 
     ``key`` names the option or config key in the error message when something matches nothing.
     """
+    return [f.path for f in expand_inputs(patterns, key=key, suffixes=suffixes)]
+
+
+def expand_inputs(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...] = ()) -> list[InputFile]:
+    """Like ``expand_paths``, with each file's name relative to the common root of the patterns."""
     found: list[Path] = []
+    roots: list[Path] = []
     for pattern in patterns:
         path = Path(pattern).expanduser()
         if path.is_file():
             found.append(path)
+            roots.append(path.resolve().parent)
         elif path.is_dir():
             found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _matches(p, suffixes))
+            roots.append(path.resolve())
         elif glob.has_magic(pattern):
             matches = [Path(p) for p in sorted(glob.glob(str(path), recursive=True)) if Path(p).is_file()]
             if not matches:
                 raise UserError(f"{key}: the pattern {pattern!r} matches no file")
             found.extend(matches)
+            roots.append(_glob_root(path))
         else:
             raise UserError(
                 f"{key}: {pattern!r} does not exist; give an existing file, folder or glob pattern"
@@ -34,7 +58,18 @@ def expand_paths(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...]
     if not unique:
         want = f" ({', '.join(suffixes)})" if suffixes else ""
         raise UserError(f"{key}: no input files found{want}")
-    return unique
+    root = Path(os.path.commonpath([str(r) for r in roots] + [str(p.parent) for p in unique]))
+    return [InputFile(p, p.relative_to(root).as_posix()) for p in unique]
+
+
+def _glob_root(pattern: Path) -> Path:
+    """The longest leading part of a glob pattern without wildcards."""
+    fixed: list[str] = []
+    for part in pattern.parts:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return Path(*fixed).resolve() if fixed else Path.cwd()
 
 
 def _matches(path: Path, suffixes: tuple[str, ...]) -> bool:

@@ -1,0 +1,172 @@
+"""Text and URL normalisation for duplicate keys.
+
+* exact key: the text without whitespace, digits and punctuation, as ROOTS' catalogue dedup hashed it
+  (ROOTS deleted ASCII punctuation; Unicode punctuation ``\\p{P}`` is deleted too, so ``，`` and ``,`` agree);
+* MinHash text: lowercase, digits → ``0``, punctuation → space, whitespace collapsed (datatrove-style);
+* URL key: host (lowercase, without ``www.``) + path (without trailing ``/``), optionally without the query.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+import sys
+import unicodedata
+from urllib.parse import urlsplit
+
+import numpy as np
+import xxhash
+
+MASK64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+CLASS_KEEP, CLASS_SPACE, CLASS_PUNCT, CLASS_DIGIT = 0, 1, 2, 3
+
+
+def _class_of(char: str) -> int:
+    if char.isspace():
+        return CLASS_SPACE
+    category = unicodedata.category(char)
+    if category == "Nd":
+        return CLASS_DIGIT
+    if category.startswith("P") or char in string.punctuation:
+        return CLASS_PUNCT
+    return CLASS_KEEP
+
+
+class _CharClasses:
+    """Keep / whitespace / punctuation (Unicode P* and ASCII symbols) / digit for every code point.
+
+    Indexing the table with a batch's code points classifies every document in one numpy step. The
+    table is filled lazily: the first 0x3000 code points at once, others when a batch first uses them.
+    """
+
+    EAGER = 0x3000
+
+    def __init__(self) -> None:
+        self.table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+        self.known = np.zeros(sys.maxunicode + 1, dtype=bool)
+        self._fill(np.arange(self.EAGER))
+
+    def _fill(self, points: np.ndarray) -> None:
+        self.table[points] = [_class_of(chr(cp)) for cp in points.tolist()]
+        self.known[points] = True
+
+    def __call__(self, codes: np.ndarray) -> np.ndarray:
+        unknown = codes[~self.known[codes]]
+        if len(unknown):
+            self._fill(np.unique(unknown))
+        return self.table[codes]
+
+
+@functools.cache
+def char_classes() -> _CharClasses:
+    return _CharClasses()
+
+
+def encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of all ``texts`` concatenated, and each text's offsets (length ``len(texts) + 1``)."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return codes, offsets
+
+
+def select(codes: np.ndarray, offsets: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The kept code points of every document and the new offsets."""
+    counts = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(keep, out=counts[1:])
+    return codes[keep], counts[offsets]
+
+
+def exact_keys(texts: list[str], seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """128-bit keys (hi, lo) of each text without whitespace, digits and punctuation (case kept, as ROOTS).
+
+    ``seeds`` (uint64 per text) separate groups (languages); a text with nothing left has no key (valid False).
+    """
+    codes, offsets = encode(texts)
+    kept, new_offsets = select(codes, offsets, char_classes()(codes) == CLASS_KEEP)
+    hi = np.zeros(len(texts), dtype=np.uint64)
+    lo = np.zeros(len(texts), dtype=np.uint64)
+    valid = new_offsets[1:] > new_offsets[:-1]
+    data = kept.tobytes()
+    for i in np.flatnonzero(valid):
+        digest = xxhash.xxh3_128_intdigest(data[4 * new_offsets[i] : 4 * new_offsets[i + 1]], int(seeds[i]))
+        hi[i], lo[i] = digest >> 64, digest & MASK64
+    return hi, lo, valid
+
+
+def minhash_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lowercased code points with digits as ``0``, a separator mask (whitespace/punctuation) and offsets."""
+    codes, offsets = encode([t.lower() for t in texts])
+    classes = char_classes()(codes)
+    codes = np.where(classes == CLASS_DIGIT, np.uint32(ord("0")), codes)
+    return codes, (classes == CLASS_SPACE) | (classes == CLASS_PUNCT), offsets
+
+
+def minhash_text(text: str) -> str:
+    """The normalised text shingles are cut from (lowercase, digits as 0, punctuation as space, single spaces)."""
+    codes, separators, _ = minhash_codes([text])
+    chars = (
+        np.where(separators, np.uint32(ord(" ")), codes)
+        .astype("<u4")
+        .tobytes()
+        .decode("utf-32-le", "surrogatepass")
+    )
+    return " ".join(chars.split())
+
+
+def url_key(url: str | None, group: str, ignore_query: bool) -> int | None:
+    """64-bit key of a URL's host + path (+ query unless ignored); None for a missing or unparsable URL."""
+    if not url or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    host = host.removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if not host and not path:
+        return None
+    key = f"{group}\x1f{host}{path}" + ("" if ignore_query or not parts.query else f"?{parts.query}")
+    return xxhash.xxh3_64_intdigest(key.encode())
+
+
+def site_of(url: str | None, source: str | None) -> str:
+    """The group whose repeated lines are templates: the URL's host, else the document's source."""
+    if url:
+        try:
+            host = (urlsplit(url.strip()).hostname or "").lower().removeprefix("www.")
+        except ValueError:
+            host = ""
+        if host:
+            return f"host:{host}"
+    return f"source:{source or ''}"
+
+
+def line_keys(text: str, site: str, min_chars: int) -> list[int]:
+    """Keys of the distinct lines of ``text`` at least ``min_chars`` long (stripped), within ``site``."""
+    keys = {
+        xxhash.xxh3_64_intdigest(f"{site}\x1f{stripped}".encode())
+        for line in text.split("\n")
+        if len(stripped := line.strip()) >= min_chars
+    }
+    return sorted(keys)
+
+
+def remove_lines(text: str, site: str, min_chars: int, templates: set[int]) -> tuple[str, int]:
+    """``text`` without its template lines, and how many lines were removed."""
+    kept: list[str] = []
+    removed = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if (
+            len(stripped) >= min_chars
+            and xxhash.xxh3_64_intdigest(f"{site}\x1f{stripped}".encode()) in templates
+        ):
+            removed += 1
+        else:
+            kept.append(line)
+    return ("\n".join(kept) if removed else text), removed

@@ -1,0 +1,108 @@
+"""What every dedup step shares: the input shards, the configuration, and the partition counts.
+
+The plan's fingerprint covers the configuration, the input shards' content (size and Parquet footer)
+and the language segmenters, so any change recomputes every step; an unchanged plan resumes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from roots.dedup.config import DedupStageConfig
+from roots.errors import UserError
+from roots.layout import RunLayout
+from roots.stage import ShardTask, Stage
+
+FOOTER_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class DedupPlan:
+    config: DedupStageConfig
+    inputs: tuple[str, ...]  # input Parquet shards, in shard order
+    input_stage: str  # "filter" or "extract"
+    input_fingerprint: str
+    input_rows: int
+    segmenters: tuple[tuple[str, str], ...]  # (lang, segmenter) from the language YAMLs
+    bands: int
+    rows: int
+
+    @property
+    def shards(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def key_partitions(self) -> int:
+        """Partitions of the keys/lines steps, so one partition holds about ``max_items_in_memory`` rows."""
+        keys_per_doc = self.bands + 2 if self.config.minhash.enabled else 2
+        return max(1, math.ceil(self.input_rows * keys_per_doc / self.config.max_items_in_memory))
+
+    def fingerprint_dict(self) -> dict[str, Any]:
+        cfg = self.config.model_dump(mode="json", exclude={"keep_intermediate", "batch_docs"})
+        return {
+            "config": cfg,
+            "inputs": self.input_fingerprint,
+            "segmenters": list(self.segmenters),
+            "bands": self.bands,
+            "rows": self.rows,
+        }
+
+    def fingerprint(self) -> str:
+        import json
+
+        return xxhash.xxh3_64_hexdigest(json.dumps(self.fingerprint_dict(), sort_keys=True).encode())
+
+
+class DedupStep(Stage):
+    """A helper step of dedup writing under ``dedup/_<name>``; it moves data, so it has no document balance."""
+
+    def __init__(self, dplan: DedupPlan) -> None:
+        self.dplan = dplan
+
+    def config_dict(self) -> dict[str, Any]:
+        return {"plan": self.dplan.fingerprint_dict(), **self.extra_config()}
+
+    def extra_config(self) -> dict[str, Any]:
+        return {}
+
+    def check_balance(self) -> bool:
+        return False
+
+    @property
+    def display_name(self) -> str:
+        return self.subdir
+
+
+def tasks(count: int) -> list[ShardTask]:
+    return [ShardTask(i, {}) for i in range(count)]
+
+
+def input_files(run: RunLayout) -> tuple[str, list[Path]]:
+    """The documents dedup reads: the filter stage's kept shards, else the extract stage's shards."""
+    kept = run.stage("filter").parts("kept")
+    if kept or run.stage("filter").stats.exists():
+        return "filter", kept
+    parts = run.stage("extract").parts()
+    if parts:
+        return "extract", parts
+    raise UserError(
+        f"{run.root}: no documents to deduplicate (no filter/kept/ or extract/ shards); "
+        "run `roots extract …` (and `roots filter`) on this run first"
+    )
+
+
+def content_fingerprint(paths: list[Path]) -> str:
+    """Size and Parquet footer of every input shard: changes whenever a shard's content changes."""
+    digest = xxhash.xxh3_64()
+    for path in paths:
+        size = path.stat().st_size
+        digest.update(f"{path.name}:{size}\n".encode())
+        with open(path, "rb") as handle:
+            handle.seek(max(0, size - FOOTER_BYTES))
+            digest.update(handle.read())
+    return digest.hexdigest()

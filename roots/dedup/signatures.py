@@ -1,0 +1,193 @@
+"""Step 1, per input shard: duplicate keys, MinHash signatures, LSH band keys and line keys.
+
+Writes ``dedup/_signatures/docs/part-S`` (per document: id, language, length, exact and URL keys,
+signature) and, for every key partition ``p``, ``keys-p/part-S`` (exact, URL and band keys with the
+document's ref) and ``lines-p/part-S`` (long lines, for template removal).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import xxhash
+
+from roots.dedup.languages import load_segmenter, shingle_spec
+from roots.dedup.minhash import band_keys, signatures
+from roots.dedup.normalize import exact_keys, line_keys, site_of, url_key
+from roots.dedup.plan import DedupStep, tasks
+from roots.dedup.shingles import shingle_hashes
+from roots.dedup.tables import DOCS, EXACT, KEYS, LINES, NEAR, URL, make_refs, sig_column, split
+from roots.errors import UserError
+from roots.layout import RunLayout
+from roots.schema import lang_key
+from roots.stage import ShardOutput, ShardTask
+
+REQUIRED_COLUMNS = ("id", "text")
+READ_COLUMNS = ("id", "text", "url", "lang", "source")
+
+
+def group_of(lang: str | None, scope: str) -> str:
+    """The comparison group of a document: its language, or one group for the whole corpus."""
+    return lang_key(lang) if scope == "language" else ""
+
+
+def group_seed(group: str) -> int:
+    return xxhash.xxh3_64_intdigest(group.encode())
+
+
+def input_schema(path: str) -> pa.Schema:
+    """The schema of an input shard; a one-line error if it is unreadable or lacks ``id``/``text``."""
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise UserError(f"{path}: cannot read input shard ({exc}); re-run the previous stage") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in schema.names]
+    if missing:
+        raise UserError(
+            f"{path}: input shard has no column {missing[0]!r}; dedup needs the roots document schema"
+        )
+    return schema
+
+
+def read_input(path: str, columns: tuple[str, ...] = READ_COLUMNS) -> pa.Table:
+    """The columns dedup needs from one input shard (absent optional columns become nulls)."""
+    schema = input_schema(path)
+    present = [c for c in columns if c in schema.names]
+    table = pq.read_table(path, columns=present)
+    for name in columns:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(len(table), pa.string()))
+    return table.select(list(columns))
+
+
+def valid_rows(table: pa.Table) -> np.ndarray:
+    """Rows that can be deduplicated: a string id and a string text."""
+    ok = pc.and_(pc.is_valid(table.column("id")), pc.is_valid(table.column("text")))
+    return np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+class SignatureStep(DedupStep):
+    subdir = "dedup/_signatures"
+
+    def plan(self, run: RunLayout) -> list[ShardTask]:
+        return tasks(self.dplan.shards)
+
+    def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
+        plan = self.dplan
+        cfg = plan.config
+        table = read_input(plan.inputs[task.index])
+        rows = np.flatnonzero(valid_rows(table))
+        table = table.take(pa.array(rows, type=pa.int64()))
+        texts: list[str] = table.column("text").to_pylist()
+        langs: list[str | None] = table.column("lang").to_pylist()
+        urls: list[str | None] = table.column("url").to_pylist()
+        groups = [group_of(lang, cfg.scope) for lang in langs]
+        seeds = np.array([group_seed(g) for g in groups], dtype=np.uint64)
+        refs = make_refs(task.index, rows)
+        n = len(texts)
+
+        exact_hi, exact_lo, has_exact = exact_keys(texts, seeds) if cfg.exact else _no_exact(n)
+        urlk = [
+            url_key(u, g, cfg.url_ignore_query) if cfg.url else None
+            for u, g in zip(urls, groups, strict=True)
+        ]
+        sigs, has_sig = self._signatures(texts, langs)
+
+        keys: list[dict[str, np.ndarray]] = []
+        if cfg.exact:
+            keys.append(_key_rows(exact_hi[has_exact], exact_lo[has_exact], EXACT, refs[has_exact]))
+        if cfg.url:
+            with_url = np.array([k is not None for k in urlk], dtype=bool)
+            url_values = np.array([k or 0 for k in urlk], dtype=np.uint64)
+            keys.append(
+                _key_rows(url_values[with_url], np.zeros(int(with_url.sum()), np.uint64), URL, refs[with_url])
+            )
+        if cfg.minhash.enabled and has_sig.any():
+            bk = band_keys(sigs[has_sig], plan.bands, plan.rows, seeds[has_sig])
+            band_refs = np.repeat(refs[has_sig], plan.bands)
+            keys.append(_key_rows(bk.reshape(-1), np.zeros(bk.size, np.uint64), NEAR, band_refs))
+        key_table = pa.table(
+            {c: np.concatenate([k[c] for k in keys]) if keys else [] for c in KEYS.names}, schema=KEYS
+        )
+        partitions = plan.key_partitions
+        out: dict[str | None, pa.Table] = {}
+        out.update(
+            split(
+                key_table,
+                (np.asarray(key_table.column("k1")) % np.uint64(partitions)).astype(np.int64),
+                partitions,
+                "keys",
+            )
+        )
+        if cfg.repeated_lines.enabled:
+            doc_keys = np.where(has_exact, exact_hi, refs)
+            sources: list[str | None] = table.column("source").to_pylist()
+            lines = self._lines(texts, urls, sources, doc_keys)
+            target = (np.asarray(lines.column("line")) % np.uint64(partitions)).astype(np.int64)
+            out.update(split(lines, target, partitions, "lines"))
+        out["docs"] = pa.table(
+            {
+                "row": rows.astype(np.int64),
+                "id": table.column("id"),
+                "lang": table.column("lang"),
+                "chars": np.array([len(t) for t in texts], dtype=np.int64),
+                "exact_hi": exact_hi,
+                "exact_lo": exact_lo,
+                "has_exact": has_exact,
+                "url_key": pa.array(urlk, type=pa.uint64()),
+                "sig": sig_column(sigs, has_sig),
+            },
+            schema=DOCS,
+        )
+        return ShardOutput(tables=out)
+
+    def _signatures(self, texts: list[str], langs: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """Signatures of every document, hashed in batches of documents that share a shingle spec."""
+        cfg = self.dplan.config
+        num_perm = cfg.minhash.num_perm
+        sigs = np.zeros((len(texts), num_perm), dtype=np.uint32)
+        has_sig = np.zeros(len(texts), dtype=bool)
+        if not cfg.minhash.enabled:
+            return sigs, has_sig
+        segmenters = dict(self.dplan.segmenters)
+        per_lang = {lang: shingle_spec(lang, cfg.minhash, segmenters) for lang in set(langs)}
+        specs = [per_lang[lang] for lang in langs]
+        by_spec: dict[Any, list[int]] = {}
+        for i, spec in enumerate(specs):
+            by_spec.setdefault(spec, []).append(i)
+        for spec, members in sorted(by_spec.items(), key=lambda kv: kv[1][0]):
+            segmenter = load_segmenter(spec.segmenter) if spec.segmenter else None
+            for start in range(0, len(members), cfg.batch_docs):
+                idx = np.array(members[start : start + cfg.batch_docs])
+                hashes, offsets = shingle_hashes([texts[i] for i in idx], spec, segmenter)
+                sigs[idx] = signatures(hashes, offsets, num_perm, cfg.minhash.seed)
+                has_sig[idx] = np.diff(offsets) > 0
+        return sigs, has_sig
+
+    def _lines(
+        self, texts: list[str], urls: list[str | None], sources: list[str | None], doc_keys: np.ndarray
+    ) -> pa.Table:
+        """(line key, document key) for each distinct long line of each document."""
+        min_chars = self.dplan.config.repeated_lines.min_chars
+        line_values: list[int] = []
+        counts: list[int] = []
+        for text, url, source in zip(texts, urls, sources, strict=True):
+            found = line_keys(text, site_of(url, source), min_chars)
+            line_values.extend(found)
+            counts.append(len(found))
+        docs = np.repeat(doc_keys, counts)
+        return pa.table(
+            {"line": np.array(line_values, dtype=np.uint64), "doc": docs.astype(np.uint64)}, schema=LINES
+        )
+
+
+def _no_exact(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(n, np.uint64), np.zeros(n, np.uint64), np.zeros(n, dtype=bool)
+
+
+def _key_rows(k1: np.ndarray, k2: np.ndarray, kind_code: int, refs: np.ndarray) -> dict[str, np.ndarray]:
+    return {"k1": k1, "k2": k2, "kind": np.full(len(k1), kind_code, dtype=np.uint8), "ref": refs}

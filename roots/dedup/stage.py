@@ -1,0 +1,114 @@
+"""``roots dedup``: exact, URL, MinHash-LSH near-duplicate and repeated-line deduplication.
+
+The work is a sequence of stages, each mapped over shards or partitions by any executor (local
+processes or Ray), each resumable on its own:
+
+1. ``dedup/_signatures`` per input shard: keys, signatures, band keys, line keys (partitioned);
+2. ``dedup/_lines`` per key partition: lines repeated in many documents of a site (templates);
+3. ``dedup/_buckets`` per key partition: equal keys → candidate edges;
+4. ``dedup/_pairs_a`` / 5. ``dedup/_pairs_b`` per input shard: both signatures → verified edges, pairs;
+6. ``dedup/_cc_NNN`` per node partition: connected components, round after round until converged;
+7. ``dedup/_members`` / 8. ``dedup/_assign`` per partition: one kept document per cluster;
+9. ``dedup`` per input shard: kept/removed documents, then the report and ``pairs.parquet``.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from roots.config import PipelineConfig
+from roots.dedup.apply import ApplyStage
+from roots.dedup.buckets import BucketStep, LineStep
+from roots.dedup.components import UNSETTLED, AssignStep, ComponentRound, MembersStep
+from roots.dedup.config import DedupStageConfig
+from roots.dedup.languages import configured_segmenters
+from roots.dedup.pairs import PairsFirstStep, PairsSecondStep, cc_partitions
+from roots.dedup.plan import DedupPlan, content_fingerprint, input_files
+from roots.dedup.signatures import SignatureStep
+from roots.dedup.tables import count_rows
+from roots.executors import Executor, run_stage
+from roots.layout import RunLayout
+from roots.progress import stderr_console
+from roots.stage import Stage, read_marker
+
+MAX_ROUNDS = 200
+PLAN_FILE = "_plan.json"
+
+
+def make_plan(config: PipelineConfig, run: RunLayout) -> DedupPlan:
+    dedup = config.dedup or DedupStageConfig()
+    stage, paths = input_files(run)
+    languages_dir = dedup.languages_dir or (config.filter.languages_dir if config.filter else None)
+    bands, rows = dedup.minhash.band_layout()
+    return DedupPlan(
+        config=dedup,
+        inputs=tuple(str(p) for p in paths),
+        input_stage=stage,
+        input_fingerprint=content_fingerprint(paths),
+        input_rows=count_rows(paths),
+        segmenters=configured_segmenters(languages_dir),
+        bands=bands,
+        rows=rows,
+    )
+
+
+def is_complete(stage: Stage, run: RunLayout) -> bool:
+    """Whether a stage finished with this configuration (stats.json and a valid marker for every shard)."""
+    sdir = stage.output_dir(run)
+    if not sdir.stats.exists():
+        return False
+    fingerprint = stage.fingerprint()
+    return all(read_marker(sdir, t.index, fingerprint) is not None for t in stage.plan(run))
+
+
+def _reset_if_changed(run: RunLayout, dplan: DedupPlan) -> None:
+    """A new plan (config or input changed): delete the working files of the old one."""
+    from roots.atomic import write_text
+
+    root = run.stage("dedup").path
+    marker = root / PLAN_FILE
+    fingerprint = dplan.fingerprint()
+    if marker.exists() and marker.read_text(encoding="utf-8").strip() == fingerprint:
+        return
+    remove_intermediate(run)
+    write_text(marker, fingerprint + "\n")
+
+
+def remove_intermediate(run: RunLayout) -> None:
+    root = run.stage("dedup").path
+    if root.is_dir():
+        for path in sorted(root.glob("_*")):
+            if path.is_dir() and path.name not in ("_done", "_errors"):
+                shutil.rmtree(path)
+
+
+def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
+    """Deduplicate the run's filtered documents (or extracted ones if the run has no filter output)."""
+    dplan = make_plan(config, run)
+    if dplan.input_stage == "extract":
+        stderr_console.print(f"dedup: {run.root} has no filter output; deduplicating extract/ shards")
+    if is_complete(ApplyStage(dplan, partitions=None), run):
+        stderr_console.print("dedup: already done for this input and configuration")
+        return
+    _reset_if_changed(run, dplan)
+    run_stage(SignatureStep(dplan), run, executor)
+    if dplan.config.repeated_lines.enabled:
+        run_stage(LineStep(dplan), run, executor)
+    run_stage(BucketStep(dplan), run, executor)
+    run_stage(PairsFirstStep(dplan), run, executor)
+    partitions = cc_partitions(run, dplan)
+    run_stage(PairsSecondStep(dplan, partitions), run, executor)
+    for round_index in range(MAX_ROUNDS):
+        stats = run_stage(ComponentRound(dplan, partitions, round_index), run, executor)
+        if not stats.skipped.get(UNSETTLED):
+            break
+    else:
+        raise RuntimeError(
+            f"dedup: connected components did not converge in {MAX_ROUNDS} rounds; this is a bug in roots"
+        )
+    run_stage(MembersStep(dplan, partitions, round_index), run, executor)
+    run_stage(AssignStep(dplan, partitions), run, executor)
+    final = ApplyStage(dplan, partitions)
+    run_stage(final, run, executor)
+    if not dplan.config.keep_intermediate:
+        remove_intermediate(run)

@@ -1,0 +1,354 @@
+"""The filter stage (``roots filter RUN``): RUN/extract/ shards → RUN/filter/{kept,removed}/ shards.
+
+Per document, in order:
+
+1. language: the source's declared ``lang`` if any, else the detected one (``LanguageDetector.detect``);
+   a document whose language cannot be determined is removed with ``drop_reason = lang_id``
+   (its statistics are still computed, with ``default.yaml``, so it can be inspected);
+2. the ROOTS modifications of that language's config (the output keeps the modified text);
+3. every statistic as a column (``scorer.STATISTIC_COLUMNS``), whether or not its filter is enabled;
+   ``lang_id_score`` (also stored as ``lang_score``) is the score of the document's language on the
+   modified text, as ROOTS computed it;
+4. the first failing enabled filter in ROOTS order becomes ``drop_reason`` (``decide.py``);
+5. kept documents get PII redaction when the language enables it (counts in ``stats.json`` ``extra``).
+
+Languages without their own YAML use ``default.yaml``; they are reported on stderr and in ``stats.json``.
+One output shard per input shard; the result does not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from roots.errors import UserError
+from roots.executors import Executor, run_stage
+from roots.filters.config import FilterStageConfig
+from roots.filters.registry import LanguageRegistry, config_relative
+from roots.filters.scorer import (
+    STATISTIC_COLUMNS,
+    STATISTIC_FIELDS,
+    LanguageScorer,
+    scoring_detector,
+)
+from roots.filters.wordlists import load_flagged_words, load_stopwords
+from roots.layout import RunLayout
+from roots.schema import UNKNOWN_LANG, extend_schema
+from roots.stage import ShardOutput, ShardTask, Stage
+from roots.stats import StageStats
+
+if TYPE_CHECKING:
+    from roots.config import PipelineConfig
+    from roots.filters.lid import LanguageDetector
+
+FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))
+UNDETERMINED_REASON = "lang_id"
+REPO_LANGUAGES_DIR = Path(__file__).resolve().parents[2] / "configs" / "languages"
+
+
+def resolve_languages_dir(value: str) -> Path:
+    """The languages folder; the default ``configs/languages`` falls back to the one of this checkout."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    if value == FilterStageConfig.model_fields["languages_dir"].default and REPO_LANGUAGES_DIR.is_dir():
+        return REPO_LANGUAGES_DIR
+    raise UserError(
+        f"filter.languages_dir = {value!r}: folder not found; pass --languages-dir with a folder of <lang>.yaml files"
+    )
+
+
+def _file_identity(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        raise UserError(f"{path}: model file not found; fix the path in the language config") from None
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def resources_snapshot(registry: LanguageRegistry) -> dict[str, Any]:
+    """Configs plus word-list digests and model identities: what decides the output besides the input.
+
+    Reading every configured word list and model path here also reports a missing file before any work.
+    """
+    resources: dict[str, Any] = {}
+    for lang in [*sorted(registry.languages), "default"]:
+        loaded = registry.default if lang == "default" else registry.languages[lang]
+        config, path = loaded.config, loaded.path
+        stopwords = load_stopwords(config.filters.stopwords.list, config.lang, path)
+        flagged = load_flagged_words(config.filters.flagged_words.list, path)
+        perplexity = config.filters.perplexity
+        resources[lang] = {
+            "stopwords": stopwords.digest if stopwords else None,
+            "flagged_words": flagged.digest if flagged else None,
+            "kenlm": _file_identity(config_relative(perplexity.kenlm_model, path)),
+            "sentencepiece": _file_identity(config_relative(perplexity.sentencepiece_model, path)),
+        }
+    return {"configs": registry.snapshot(), "resources": resources}
+
+
+class FilterEngine:
+    """Per-process state of the stage: configs, the detector and one scorer per language (built lazily)."""
+
+    def __init__(self, languages_dir: Path, lid_model: str | None) -> None:
+        self.registry = LanguageRegistry(languages_dir)
+        self.lid_model = lid_model
+        self._detector: LanguageDetector | None = None
+        self._scorers: dict[str, LanguageScorer] = {}
+
+    @property
+    def detector(self) -> LanguageDetector:
+        if self._detector is None:
+            from roots.filters.lid import LanguageDetector
+
+            self._detector = LanguageDetector(self.registry.configs(), self.lid_model)
+        return self._detector
+
+    def scorer(self, lang: str) -> LanguageScorer:
+        if lang not in self._scorers:
+            loaded = self.registry.get(lang)
+            detector = (
+                scoring_detector(self.registry, loaded, self.lid_model) if loaded.fallback else self.detector
+            )
+            self._scorers[lang] = LanguageScorer(loaded, detector)
+        return self._scorers[lang]
+
+    def languages(self, texts: list[str], declared: list[str | None]) -> tuple[list[str | None], int]:
+        """Declared language where given, else the detected one (None: undetermined); and how many were detected."""
+        langs = list(declared)
+        todo = [i for i, lang in enumerate(langs) if not lang]
+        if todo:
+            for i, (lang, _score) in zip(todo, self.detector.detect([texts[i] for i in todo]), strict=True):
+                langs[i] = lang
+        return langs, len(todo)
+
+
+_ENGINES: dict[str, FilterEngine] = {}
+
+
+def engine_for(stage: FilterStage) -> FilterEngine:
+    """The process's engine for this stage configuration (rebuilt when the configuration changes)."""
+    key = stage.fingerprint()
+    if key not in _ENGINES:
+        _ENGINES.clear()
+        _ENGINES[key] = FilterEngine(Path(stage.languages_dir), stage.config.lid_model)
+    return _ENGINES[key]
+
+
+class FilterStage(Stage):
+    """Language, modifications, statistics and decisions for every extracted document."""
+
+    subdir = "filter"
+
+    def __init__(self, config: FilterStageConfig, languages_dir: Path, snapshot: dict[str, Any]) -> None:
+        self.config = config
+        self.languages_dir = str(languages_dir)
+        self.snapshot = snapshot
+
+    def config_dict(self) -> dict[str, Any]:
+        return {
+            "lid_model": _file_identity(Path(self.config.lid_model)) if self.config.lid_model else None,
+            "languages": self.snapshot,
+        }
+
+    def plan(self, run: RunLayout) -> list[ShardTask]:
+        parts = run.stage("extract").parts()
+        return [ShardTask(int(p.name.split("-")[1].split(".")[0]), {"input": str(p)}) for p in parts]
+
+    def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
+        table = pq.read_table(task.payload["input"])
+        return filter_table(engine_for(self), table)
+
+    def finalize(self, run: RunLayout, stats: StageStats) -> None:
+        sdir = self.output_dir(run)
+        extras = []
+        for task in self.plan(run):
+            marker = json.loads(sdir.marker(task.index).read_text(encoding="utf-8"))
+            extras.append(marker["stats"].get("extra", {}))
+        extra = merge_extras(extras)
+        extra["languages_dir"] = self.languages_dir
+        stats.extra = extra
+        report(extra)
+
+
+def filter_table(engine: FilterEngine, table: pa.Table) -> ShardOutput:
+    """Filter one shard of documents: returns kept and removed tables, error records and counts."""
+    rows = table.to_pylist()
+    texts = [r["text"] for r in rows]
+    langs, detected = engine.languages(texts, [r["lang"] for r in rows])
+    n = len(rows)
+    out_text: list[str] = list(texts)
+    columns = {name: np.full(n, np.nan) for name in STATISTIC_COLUMNS}
+    reasons = np.full(n, None, dtype=object)
+    failed: dict[int, tuple[str, str]] = {}
+    extra: dict[str, Any] = {"detected_language": detected}
+    groups: dict[str | None, list[int]] = defaultdict(list)
+    for i, lang in enumerate(langs):
+        groups[lang].append(i)
+    for lang, idx in groups.items():
+        scorer = engine.scorer(lang or UNKNOWN_LANG)
+        scored = scorer.compute([texts[i] for i in idx])
+        positions = np.asarray(idx)
+        for name in STATISTIC_COLUMNS:
+            columns[name][positions] = scored.columns[name]
+        group_reasons = scorer.drop_reasons(scored.columns)
+        if lang is None:
+            group_reasons[:] = UNDETERMINED_REASON
+            extra["undetermined_language"] = len(idx)
+        reasons[positions] = group_reasons
+        for j, i in enumerate(idx):
+            out_text[i] = scored.texts[j]
+        for err in scored.errors:
+            failed[idx[err.index]] = (err.reason, err.detail)
+        if lang is not None:
+            _note_language(extra, lang, scorer, len(idx))
+    return _assemble(engine, rows, langs, out_text, columns, reasons, failed, extra)
+
+
+def _note_language(extra: dict[str, Any], lang: str, scorer: LanguageScorer, docs: int) -> None:
+    if scorer.loaded.fallback:
+        extra.setdefault("default_config", {})[lang] = docs
+    notes = scorer.notes()
+    if notes:
+        extra.setdefault("filters_passed_without_resource", {})[lang] = notes
+
+
+def _assemble(
+    engine: FilterEngine,
+    rows: list[dict[str, Any]],
+    langs: list[str | None],
+    texts: list[str],
+    columns: dict[str, np.ndarray],
+    reasons: np.ndarray,
+    failed: dict[int, tuple[str, str]],
+    extra: dict[str, Any],
+) -> ShardOutput:
+    stats = StageStats()
+    errors: list[dict[str, Any]] = []
+    kept: list[int] = []
+    removed: list[int] = []
+    pii: dict[str, dict[str, int]] = {}
+    for i, row in enumerate(rows):
+        lang = langs[i]
+        stats.add_in(lang, len(row["text"]))
+        if i in failed:
+            reason, detail = failed[i]
+            stats.add_error(lang, reason, len(row["text"]))
+            errors.append(
+                {
+                    "stage": "filter",
+                    "id": row["id"],
+                    "source": row["source"],
+                    "reason": reason,
+                    "detail": detail,
+                }
+            )
+        elif reasons[i] is None:
+            if lang is not None and engine.scorer(lang).config.pii.enabled:
+                texts[i] = _redact(texts[i], pii.setdefault(lang, {}))
+            stats.add_kept(lang, len(texts[i]))
+            kept.append(i)
+        else:
+            stats.add_removed(lang, reasons[i], len(row["text"]))
+            removed.append(i)
+    if any(pii.values()):
+        extra["pii_redactions"] = {lang: counts for lang, counts in pii.items() if counts}
+    stats.extra = extra
+    tables = {
+        "kept": _output_table(rows, langs, texts, columns, reasons, kept),
+        "removed": _output_table(rows, langs, texts, columns, reasons, removed),
+    }
+    return ShardOutput(tables=tables, errors=errors, stats=stats)
+
+
+def _redact(text: str, counts: dict[str, int]) -> str:
+    from roots.filters.pii import redact_pii
+
+    new, found = redact_pii(text)
+    for tag, count in found.items():
+        if count:
+            counts[tag] = counts.get(tag, 0) + count
+    return new
+
+
+def _output_table(
+    rows: list[dict[str, Any]],
+    langs: list[str | None],
+    texts: list[str],
+    columns: dict[str, np.ndarray],
+    reasons: np.ndarray,
+    indices: list[int],
+) -> pa.Table:
+    idx = np.asarray(indices, dtype=np.int64)
+    data: dict[str, Any] = {
+        "id": [rows[i]["id"] for i in indices],
+        "text": [texts[i] for i in indices],
+        "source": [rows[i]["source"] for i in indices],
+        "url": [rows[i]["url"] for i in indices],
+        "lang": [langs[i] for i in indices],
+        "lang_score": pa.array(columns["lang_id_score"][idx], pa.float64(), from_pandas=True),
+        "meta": [rows[i]["meta"] for i in indices],
+    }
+    for field in STATISTIC_FIELDS:
+        data[field.name] = pa.array(columns[field.name][idx], field.type, from_pandas=True)
+    data["drop_reason"] = [reasons[i] for i in indices]
+    return pa.table(data, schema=FILTER_SCHEMA)
+
+
+def merge_extras(extras: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sum the shards' ``extra`` counters (numbers add, dicts merge, lists union)."""
+    out: dict[str, Any] = {}
+    for extra in extras:
+        _merge_into(out, extra)
+    return out
+
+
+def _merge_into(out: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in sorted(new.items()):
+        if isinstance(value, dict):
+            _merge_into(out.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            out[key] = sorted(set(out.get(key, [])) | set(value))
+        else:
+            out[key] = out.get(key, 0) + value
+
+
+def report(extra: dict[str, Any]) -> None:
+    """The loud part of the summary: default-config languages and filters that passed for lack of a resource."""
+    fallback = extra.get("default_config", {})
+    if fallback:
+        langs = ", ".join(f"{lang} ({docs} docs)" for lang, docs in sorted(fallback.items()))
+        print(f"roots filter: no language config for {langs}; filtered with default.yaml", file=sys.stderr)
+    if extra.get("undetermined_language"):
+        print(
+            f"roots filter: {extra['undetermined_language']} documents in no configured language were removed "
+            f"(drop_reason {UNDETERMINED_REASON})",
+            file=sys.stderr,
+        )
+    by_note: dict[str, list[str]] = defaultdict(list)
+    for lang, notes in sorted(extra.get("filters_passed_without_resource", {}).items()):
+        for note in notes:
+            by_note[note].append(lang)
+    for note, langs in sorted(by_note.items()):
+        print(f"roots filter: {note} for {', '.join(langs)}", file=sys.stderr)
+
+
+def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
+    """``roots filter RUN``: filter every extracted shard with the configured language YAMLs."""
+    filter_config = config.filter or FilterStageConfig()
+    if run.stage("extract").read_stats() is None:
+        raise UserError(
+            f"{run.root}: the extract stage is not finished; run `roots extract … --out {run.root}` first"
+        )
+    languages_dir = resolve_languages_dir(filter_config.languages_dir)
+    snapshot = resources_snapshot(LanguageRegistry(languages_dir))
+    run_stage(FilterStage(filter_config, languages_dir, snapshot), run, executor)

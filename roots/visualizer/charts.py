@@ -1,0 +1,184 @@
+"""Altair charts of the dashboard: every chart has a title, axis titles with units, and readable labels.
+
+Streamlit sizes charts itself (a spec's own ``height`` is ignored), so callers pass the element height
+from ``HEIGHTS`` to ``st.altair_chart``.
+
+Charts are built from small, already-aggregated tables (bins, counts per step), never from the
+documents themselves, so drawing stays fast on runs of millions of documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from roots.filters.language_config import FILTER_ORDER
+from roots.visualizer.examples import Histogram
+from roots.visualizer.filterinfo import SPECS_BY_NAME, FilterSpec
+from roots.visualizer.tuning import Recount, Setting
+
+KEPT_COLOR = "#4c78a8"
+REMOVED_COLOR = "#e45756"
+OFF_COLOR = "#b0b0b0"
+CUTOFF_COLOR = "#b2182b"
+HEIGHTS = {"histogram": 300, "waterfall": 400, "bars": 320}
+
+
+def _bin_outcome(low: float, high: float, spec: FilterSpec, setting: Setting) -> str:
+    """Whether a bin lies on the removed side of an enabled cutoff (judged by its centre)."""
+    if not setting.enabled:
+        return "filter switched off"
+    centre = (low + high) / 2
+    if spec.integer:
+        centre = low  # integer bins start at a whole number
+    if setting.min is not None and "min" in spec.bounds and centre < setting.min:
+        return "removed"
+    if setting.max is not None and "max" in spec.bounds and centre > setting.max:
+        return "removed"
+    return "kept"
+
+
+def histogram_chart(hist: Histogram, spec: FilterSpec, setting: Setting) -> alt.LayerChart:
+    """The statistic's distribution with the removed side in red and each cutoff as a dashed line."""
+    bins = pd.DataFrame(
+        {
+            "start": hist.edges[:-1],
+            "end": hist.edges[1:],
+            "documents": hist.counts,
+            "outcome": [
+                _bin_outcome(lo, hi, spec, setting)
+                for lo, hi in zip(hist.edges[:-1], hist.edges[1:], strict=True)
+            ],
+        }
+    )
+    scale = alt.Scale(
+        domain=["kept", "removed", "filter switched off"], range=[KEPT_COLOR, REMOVED_COLOR, OFF_COLOR]
+    )
+    x_format = "d" if spec.integer or spec.step >= 1 else ".2f"
+    bars = (
+        alt.Chart(bins)
+        .mark_bar(binSpacing=0)
+        .encode(
+            x=alt.X(
+                "start:Q", title=spec.unit, scale=alt.Scale(domain=[hist.low, hist.high], nice=False)
+            ).axis(format=x_format),
+            x2="end:Q",
+            y=alt.Y("documents:Q", title="Documents"),
+            y2=alt.datum(0),
+            color=alt.Color("outcome:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("start:Q", title="from", format=".4g"),
+                alt.Tooltip("end:Q", title="to", format=".4g"),
+                alt.Tooltip("documents:Q", title="documents", format=","),
+            ],
+        )
+    )
+    cutoffs = [
+        {"value": getattr(setting, b), "label": f"{b} {getattr(setting, b):g}"}
+        for b in spec.bounds
+        if setting.enabled
+        and getattr(setting, b) is not None
+        and hist.low <= getattr(setting, b) <= hist.high
+    ]
+    layers: list[Any] = [bars]
+    if cutoffs:
+        rules = alt.Chart(pd.DataFrame(cutoffs))
+        layers.append(
+            rules.mark_rule(color=CUTOFF_COLOR, strokeDash=[6, 4], strokeWidth=2).encode(x="value:Q")
+        )
+        layers.append(
+            rules.mark_text(align="left", dx=4, dy=-4, color=CUTOFF_COLOR, fontWeight="bold").encode(
+                x="value:Q", y=alt.value(8), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(f"{spec.label}: documents per value", anchor="start")
+    )
+
+
+def waterfall_rows(result: Recount) -> list[dict[str, Any]]:
+    """Steps of the ROOTS-order waterfall: all documents, what each filter removes next, what is kept."""
+    rows = [{"step": "all documents", "start": 0, "end": result.total.docs, "documents": result.total.docs}]
+    level = result.total.docs
+    for name in FILTER_ORDER:
+        removed = result.sequence[name].docs
+        rows.append(
+            {
+                "step": f"− {SPECS_BY_NAME[name].label}",
+                "start": level - removed,
+                "end": level,
+                "documents": removed,
+            }
+        )
+        level -= removed
+    rows.append({"step": "kept", "start": 0, "end": level, "documents": level})
+    return rows
+
+
+def waterfall_chart(result: Recount) -> alt.Chart:
+    """Each filter's removals in ROOTS order, so documents failing several filters are counted once."""
+    rows = pd.DataFrame(waterfall_rows(result))
+    rows["kind"] = ["total"] + ["removed"] * len(FILTER_ORDER) + ["kept"]
+    order = list(rows["step"])
+    return (
+        alt.Chart(rows)
+        .mark_bar()
+        .encode(
+            y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("start:Q", title="Documents"),
+            x2="end:Q",
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(
+                    domain=["total", "removed", "kept"], range=[OFF_COLOR, REMOVED_COLOR, KEPT_COLOR]
+                ),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("step:N"), alt.Tooltip("documents:Q", format=",")],
+        )
+        .properties(
+            title=alt.TitleParams(
+                "What each filter removes, in the order the filters run",
+                subtitle="A document failing several filters is counted only under the first one.",
+                anchor="start",
+            )
+        )
+    )
+
+
+def funnel_chart(rows: Sequence[dict[str, Any]], measure: str) -> alt.Chart:
+    """Documents (or characters) of each language after each step of the pipeline."""
+    frame = pd.DataFrame(rows)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("language:N", title="Language"),
+            xOffset=alt.XOffset("step:N", sort="ascending"),
+            y=alt.Y(f"{measure}:Q", title=measure.capitalize()),
+            color=alt.Color("step:N", title="Step", sort="ascending"),
+            tooltip=["language:N", "step:N", alt.Tooltip(f"{measure}:Q", format=",")],
+        )
+        .properties(
+            title=alt.TitleParams(f"{measure.capitalize()} per language after each step", anchor="start")
+        )
+    )
+
+
+def bar_chart(
+    rows: Sequence[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
+) -> alt.Chart:
+    """A plain bar chart of already-counted rows (cluster sizes, removal reasons)."""
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar(color=KEPT_COLOR)
+        .encode(
+            x=alt.X(f"{x}:O", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            tooltip=[alt.Tooltip(f"{x}:O"), alt.Tooltip(f"{y}:Q", format=",")],
+        )
+        .properties(title=alt.TitleParams(title, anchor="start"))
+    )

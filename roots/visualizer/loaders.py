@@ -1,0 +1,97 @@
+"""Cached loading for the Streamlit app: each heavy read happens once per run state, not on every rerun.
+
+Caches are keyed by the run path and a signature of the shard files (name, size, mtime), so a new
+``roots filter`` run is picked up on the next interaction without restarting the dashboard.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.dataset as ds
+import streamlit as st
+
+from roots.layout import RunLayout
+from roots.visualizer.examples import Histogram, histogram
+from roots.visualizer.filterdata import (
+    FilterRunData,
+    LanguageView,
+    filter_parts,
+    load_filter_data,
+    parts_signature,
+)
+from roots.visualizer.filterinfo import FILTER_SPECS
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def filter_signature(run_root: str) -> Signature:
+    return parts_signature(filter_parts(RunLayout(Path(run_root))))
+
+
+@st.cache_resource(show_spinner="Reading the statistics the filter stage stored…", max_entries=2)
+def filter_data(run_root: str, signature: Signature) -> FilterRunData | None:
+    return load_filter_data(RunLayout(Path(run_root)))
+
+
+@st.cache_resource(max_entries=16)
+def language_view(run_root: str, signature: Signature, lang: str) -> LanguageView:
+    data = filter_data(run_root, signature)
+    assert data is not None
+    return data.language(lang)
+
+
+@st.cache_resource(max_entries=16)
+def language_histograms(run_root: str, signature: Signature, lang: str) -> dict[str, Histogram]:
+    view = language_view(run_root, signature, lang)
+    return {
+        spec.name: histogram(view.data.columns[spec.column], integer=spec.integer)
+        for spec in FILTER_SPECS
+        if spec.column in view.data.columns
+    }
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def fetch_rows(run_root: str, signature: Signature, rows: tuple[int, ...]) -> list[dict[str, Any]]:
+    data = filter_data(run_root, signature)
+    assert data is not None
+    return data.fetch(np.asarray(rows, dtype=np.int64))
+
+
+def stage_signature(run_root: str, stage: str) -> Signature:
+    return parts_signature(stage_parts(run_root, stage, ("kept", "removed")))
+
+
+def stage_parts(run_root: str, stage: str, kinds: tuple[str, ...]) -> list[Path]:
+    sdir = RunLayout(Path(run_root)).stage(stage)
+    return [p for kind in kinds for p in sdir.parts(kind)]
+
+
+@st.cache_data(max_entries=8, show_spinner="Listing languages, sources and reasons…")
+def facet_values(
+    run_root: str, stage: str, kinds: tuple[str, ...], signature: Signature
+) -> dict[str, list[str]]:
+    """Distinct languages, sources and drop reasons of a stage's documents (for the search filters)."""
+    parts = stage_parts(run_root, stage, kinds)
+    if not parts:
+        return {}
+    dataset = ds.dataset([str(p) for p in parts], format="parquet")
+    columns = [c for c in ("lang", "source", "drop_reason") if c in dataset.schema.names]
+    table = dataset.to_table(columns=columns)
+    return {c: sorted(v for v in table.column(c).unique().to_pylist() if v is not None) for c in columns}
+
+
+@st.cache_data(max_entries=64, show_spinner="Looking up documents…")
+def documents_by_id(
+    run_root: str, stage: str, ids: tuple[str, ...], signature: Signature
+) -> dict[str, dict[str, Any]]:
+    """Rows of a stage's kept and removed documents with the given ids."""
+    parts = stage_parts(run_root, stage, ("kept", "removed"))
+    if not parts or not ids:
+        return {}
+    dataset = ds.dataset([str(p) for p in parts], format="parquet")
+    table = dataset.to_table(filter=ds.field("id").isin(pa.array(list(ids), pa.string())))
+    return {row["id"]: row for row in table.to_pylist()}

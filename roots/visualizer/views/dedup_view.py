@@ -1,0 +1,132 @@
+"""Page 3, dedup: cluster sizes, the largest clusters side by side, near-duplicate pairs by similarity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import streamlit as st
+
+from roots.visualizer import loaders, rundata
+from roots.visualizer.charts import HEIGHTS, bar_chart
+from roots.visualizer.views.common import Context, format_value, language_label, preview
+
+COLUMNS_PER_ROW = 3
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading near-duplicate pairs…")
+def _pairs(path: str, mtime: int, lang: str) -> list[dict[str, Any]]:
+    table = pq.read_table(path)
+    if "lang" in table.column_names:
+        table = table.filter(pc.equal(table.column("lang"), lang))
+    if "similarity" in table.column_names:
+        table = table.sort_by([("similarity", "descending")])
+    return table.slice(0, 5_000).to_pylist()
+
+
+def render(ctx: Context) -> None:
+    st.header("Deduplication")
+    stats = rundata.stage_stats(ctx.run)
+    report = rundata.dedup_report(stats)
+    if not report:
+        st.info(
+            f"The dedup stage has not run on this run yet (or wrote no report): run `roots dedup {ctx.root}`."
+        )
+        return
+    languages = sorted(report, key=lambda code: (-_removed(report[code]), code))
+    lang = st.selectbox(
+        "Language (most duplicates first)", languages, format_func=language_label, key="dedup:language"
+    )
+    entry = report[lang]
+    cols = st.columns(5)
+    for col, (label, key) in zip(
+        cols,
+        (
+            ("Documents in", "docs_in"),
+            ("Exact duplicates", "exact_duplicates"),
+            ("Same URL", "url_duplicates"),
+            ("Near duplicates", "near_duplicates"),
+            ("Repeated lines removed", "lines_removed"),
+        ),
+        strict=True,
+    ):
+        col.metric(label, f"{int(entry.get(key) or 0):,}")
+
+    hist = rundata.histogram_rows(entry.get("cluster_size_histogram"))
+    if hist:
+        st.altair_chart(
+            bar_chart(
+                hist,
+                "cluster size",
+                "clusters",
+                "Near-duplicate clusters by size",
+                "Documents in the cluster",
+                "Clusters",
+            ),
+            width="stretch",
+            height=HEIGHTS["bars"],
+        )
+    _largest_clusters(entry.get("largest_clusters") or [])
+    _pair_section(ctx, lang)
+
+
+def _removed(entry: dict[str, Any]) -> int:
+    keys = ("exact_duplicates", "url_duplicates", "near_duplicates")
+    return sum(int(entry.get(k) or 0) for k in keys)
+
+
+def _largest_clusters(clusters: list[dict[str, Any]]) -> None:
+    st.subheader("The largest clusters")
+    if not clusters:
+        st.caption("No near-duplicate clusters.")
+        return
+    for cluster in clusters:
+        members = cluster.get("members") or []
+        with st.expander(
+            f"Cluster {cluster.get('cluster_id')} · {cluster.get('size', len(members))} documents"
+        ):
+            for start in range(0, len(members), COLUMNS_PER_ROW):
+                row = st.columns(COLUMNS_PER_ROW)
+                for col, member in zip(row, members[start : start + COLUMNS_PER_ROW], strict=False):
+                    with col:
+                        st.markdown(
+                            f"**similarity to the kept document** {format_value(member.get('similarity_to_kept'))}"
+                        )
+                        if member.get("url"):
+                            st.caption(str(member["url"]))
+                        st.text(str(member.get("text_preview") or ""))
+
+
+def _pair_section(ctx: Context, lang: str) -> None:
+    st.subheader("Near-duplicate pairs")
+    path = ctx.run.stage("dedup").path / "pairs.parquet"
+    if not path.is_file():
+        st.caption("This run has no pairs.parquet.")
+        return
+    pairs = _pairs(str(path), path.stat().st_mtime_ns, lang)
+    if not pairs:
+        st.caption("No near-duplicate pairs for this language.")
+        return
+    st.dataframe(pairs, hide_index=True, width="stretch")
+    choice = st.selectbox(
+        "Compare a pair",
+        range(len(pairs)),
+        format_func=lambda i: (
+            f"similarity {format_value(pairs[i].get('similarity'))}: {pairs[i].get('id_a')} / {pairs[i].get('id_b')}"
+        ),
+        key=f"dedup:{lang}:pair",
+    )
+    pair = pairs[choice]
+    ids = (str(pair.get("id_a")), str(pair.get("id_b")))
+    found = loaders.documents_by_id(ctx.root, "dedup", ids, loaders.stage_signature(ctx.root, "dedup"))
+    left, right = st.columns(2)
+    for col, doc_id in zip((left, right), ids, strict=True):
+        with col:
+            doc = found.get(doc_id)
+            if doc is None:
+                st.caption(f"{doc_id}: not found in the dedup output.")
+                continue
+            outcome = f"removed ({doc['drop_reason']})" if doc.get("drop_reason") else "kept"
+            st.markdown(f"**{outcome}** · {doc.get('source', '')} · {preview(str(doc.get('url') or ''), 60)}")
+            st.text(str(doc.get("text") or "")[:20_000])

@@ -1,0 +1,38 @@
+"""The thresholds the tuning page's widgets hold, kept in Streamlit's session state per language."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from roots.visualizer.filterinfo import FILTER_SPECS, SPECS_BY_NAME
+from roots.visualizer.tuning import Setting
+
+
+def key(lang: str, name: str, part: str) -> str:
+    """The widget key of one switch (``enabled``) or cutoff (``min``/``max``) of a language's filter."""
+    return f"tune:{lang}:{name}:{part}"
+
+
+def init(lang: str, saved: dict[str, Setting]) -> None:
+    """Widgets start at the thresholds in the language YAML (once per language and session)."""
+    for name, setting in saved.items():
+        spec = SPECS_BY_NAME[name]
+        st.session_state.setdefault(key(lang, name, "enabled"), setting.enabled)
+        for bound in spec.bounds:
+            value = getattr(setting, bound)
+            st.session_state.setdefault(key(lang, name, bound), int(value) if spec.integer else float(value))
+
+
+def reset(lang: str) -> None:
+    """Forget the language's widget values, so they start again from the file."""
+    for k in [k for k in st.session_state if str(k).startswith(f"tune:{lang}:")]:
+        del st.session_state[k]
+
+
+def current(lang: str) -> dict[str, Setting]:
+    """The thresholds the widgets hold right now."""
+    out = {}
+    for spec in FILTER_SPECS:
+        bounds = {b: float(st.session_state[key(lang, spec.name, b)]) for b in spec.bounds}
+        out[spec.name] = Setting(enabled=bool(st.session_state[key(lang, spec.name, "enabled")]), **bounds)
+    return out

@@ -1,0 +1,201 @@
+"""Page 2, filter tuning for one language: sliders, live counts, margin documents, own text, save."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from roots.errors import UserError
+from roots.filters.language_config import LanguageConfig
+from roots.schema import UNKNOWN_LANG
+from roots.visualizer import loaders, yamlsave
+from roots.visualizer.charts import HEIGHTS, histogram_chart, waterfall_chart
+from roots.visualizer.examples import Histogram
+from roots.visualizer.filterdata import LanguageView
+from roots.visualizer.filterinfo import FILTER_SPECS, FilterSpec
+from roots.visualizer.tuning import (
+    KEPT,
+    Recount,
+    Setting,
+    recount,
+    settings_from_filters,
+)
+from roots.visualizer.views import margin_docs, own_text, save_panel, tuning_state
+from roots.visualizer.views.common import Context, language_label, share
+
+
+def _slider_range(
+    spec: FilterSpec, bound: str, hist: Histogram | None, current: float
+) -> tuple[float, float]:
+    """A slider range that covers the data and the current value, with room to move."""
+    maximum = hist.maximum if hist else 0.0
+    if spec.name == "number_words":
+        top = (hist.p90 if hist else 0.0) if bound == "min" else maximum
+        return 0.0, float(math.ceil(max(top, current, 100.0 if bound == "min" else 1000.0)))
+    if spec.name == "perplexity":
+        return 0.0, float(math.ceil(max(maximum, current, 1000.0) / 100) * 100)
+    return 0.0, max(1.0, current)
+
+
+def render(ctx: Context) -> None:
+    st.header("Filter tuning")
+    signature = loaders.filter_signature(ctx.root)
+    data = loaders.filter_data(ctx.root, signature)
+    if data is None:
+        st.info(f"The filter stage has not run on this run yet: run `roots filter {ctx.root}` first.")
+        return
+    counts = data.language_counts()
+    undetermined = counts.pop(UNKNOWN_LANG, 0)
+    if undetermined:
+        st.caption(
+            f"{undetermined:,} documents have no language (the identifier could not tell); they are removed "
+            "whatever the thresholds, so they are not tuned here (see the Documents page)."
+        )
+    if not counts:
+        st.info("No document of this run has a language yet, so there is nothing to tune.")
+        return
+    languages = sorted(counts, key=lambda lang: (-counts[lang], lang))
+    lang = st.selectbox(
+        "Language",
+        languages,
+        format_func=lambda code: language_label(code, counts[code]),
+        key="tune:language",
+    )
+    file = yamlsave.language_file(ctx.languages_dir, lang)
+    try:
+        config = yamlsave.parse_config(file.text, file.path)
+    except UserError as exc:
+        st.error(str(exc))
+        return
+    _describe_config(config, file)
+    view = loaders.language_view(ctx.root, signature, lang)
+    saved = settings_from_filters(config.filters)
+    tuning_state.init(lang, saved)
+    settings = tuning_state.current(lang)
+    result = recount(view.data, settings)
+
+    _totals(view, result, recount(view.data, saved))
+    st.altair_chart(waterfall_chart(result), width="stretch", height=HEIGHTS["waterfall"])
+    st.subheader("Filters, in the order they run")
+    st.caption(
+        "Move a slider and every number on this page is counted again over all "
+        f"{view.size:,} documents of this language. Red bars are documents the filter removes."
+    )
+    hists = loaders.language_histograms(ctx.root, signature, lang)
+    for position, spec in enumerate(FILTER_SPECS, start=1):
+        _filter_section(position, spec, lang, settings[spec.name], result, hists.get(spec.name), config)
+    margin_docs.render(ctx, signature, lang, view, settings, result)
+    own_text.render(ctx.languages_dir, lang, settings)
+    save_panel.render(lang, file, settings)
+
+
+def _describe_config(config: LanguageConfig, file: yamlsave.LanguageFile) -> None:
+    st.caption(f"Thresholds from {file.origin}" + (f" · {config.provenance}" if config.provenance else ""))
+    if config.derived:
+        st.warning(
+            "These thresholds were derived automatically from statistics and have not been reviewed by a "
+            "native speaker yet. Read the documents at the margins below, adjust, and save."
+        )
+
+
+def _totals(view: LanguageView, result: Recount, at_saved: Recount) -> None:
+    """Kept/removed with the widgets' thresholds, compared with the thresholds in the file."""
+    cols = st.columns(4)
+    delta_kept = result.kept.docs - at_saved.kept.docs
+    cols[0].metric(
+        "Documents kept",
+        f"{result.kept.docs:,}",
+        delta=f"{delta_kept:+,} vs saved" if delta_kept else None,
+        help="Documents that pass every switched-on filter with the thresholds on this page.",
+    )
+    cols[1].metric(
+        "Documents removed",
+        f"{result.removed.docs:,}",
+        delta=f"{-delta_kept:+,} vs saved" if delta_kept else None,
+        delta_color="inverse",
+    )
+    cols[2].metric("Share of documents kept", share(result.kept.docs, result.total.docs))
+    cols[3].metric(
+        "Characters kept",
+        f"{result.kept.chars:,}",
+        help=f"{share(result.kept.chars, result.total.chars)} of {result.total.chars:,} characters",
+    )
+    stored_kept = int((view.stored == KEPT).sum())
+    if stored_kept != at_saved.kept.docs:
+        st.info(
+            f"The last `roots filter` run kept {stored_kept:,} documents, but the thresholds saved in the file "
+            f"keep {at_saved.kept.docs:,}: the file changed since that run. Re-run `roots filter` to apply it."
+        )
+
+
+def _filter_section(
+    position: int,
+    spec: FilterSpec,
+    lang: str,
+    setting: Setting,
+    result: Recount,
+    hist: Histogram | None,
+    config: LanguageConfig,
+) -> None:
+    with st.container(border=True):
+        left, right = st.columns([2, 3], gap="medium")
+        with left:
+            st.markdown(f"#### {position}. {spec.label}")
+            st.caption(spec.measures)
+            st.toggle(
+                "Filter switched on",
+                key=tuning_state.key(lang, spec.name, "enabled"),
+                help="Off: removes nothing.",
+            )
+            for bound in spec.bounds:
+                low, high = _slider_range(spec, bound, hist, getattr(setting, bound))
+                number = int if spec.integer else float
+                st.slider(
+                    spec.bound_label(bound),
+                    min_value=number(low),
+                    max_value=number(high),
+                    step=number(spec.step),
+                    key=tuning_state.key(lang, spec.name, bound),
+                    help=spec.bound_help(bound),
+                    disabled=not setting.enabled,
+                    format="%d" if spec.integer or spec.step >= 1 else "%.3f",
+                )
+            _removal_text(spec, result)
+            extra = _config_note(spec, config)
+            if extra:
+                st.caption(extra)
+        with right:
+            if hist is None or not hist.has_values:
+                st.info("No document of this language has a value for this statistic, so it removes nothing.")
+            else:
+                st.altair_chart(
+                    histogram_chart(hist, spec, setting), width="stretch", height=HEIGHTS["histogram"]
+                )
+                notes = []
+                if hist.above:
+                    notes.append(f"{hist.above:,} documents above {hist.high:.4g} are not drawn")
+                if hist.missing:
+                    notes.append(f"{hist.missing:,} documents have no value (they pass)")
+                if notes:
+                    st.caption("; ".join(notes) + ".")
+
+
+def _removal_text(spec: FilterSpec, result: Recount) -> None:
+    total = result.total.docs
+    alone, seq = result.alone[spec.name], result.sequence[spec.name]
+    st.markdown(
+        f"On its own it removes **{alone:,}** documents ({share(alone, total)}).  \n"
+        f"In sequence (after the filters above): **{seq.docs:,}** ({share(seq.docs, total)})."
+    )
+
+
+def _config_note(spec: FilterSpec, config: LanguageConfig) -> str:
+    model = getattr(config.filters, spec.name)
+    if spec.name == "character_repetition":
+        return f"Counted over {model.n}-character sequences ({model.variant} formula); changing n needs a re-run."
+    if spec.name == "word_repetition":
+        return f"Counted over sequences of {model.n} words; changing n needs a re-run."
+    if spec.name in {"stopwords", "flagged_words"}:
+        return f"Word list: {model.list or 'none'}."
+    return ""

@@ -1,0 +1,246 @@
+"""Writing tuned thresholds back into ``configs/languages/<lang>.yaml`` without losing the file's comments.
+
+The file is edited with ruamel.yaml's round-trip mode: only the switches and cutoffs that changed are
+written (plus ``derived: false``, because a native speaker has now reviewed them), every comment and
+the key order stay as they were. The result is validated with the language-config schema before it
+replaces the file atomically, so the dashboard can never write a config ``roots filter`` rejects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+
+from roots.atomic import write_text
+from roots.configbase import format_validation_error
+from roots.errors import UserError
+from roots.filters.language_config import (
+    DEFAULT_CONFIG,
+    FILTER_ORDER,
+    LanguageConfig,
+    language_config_path,
+)
+from roots.filters.languages import BY_CODE
+from roots.visualizer.filterinfo import SPECS_BY_NAME
+from roots.visualizer.tuning import Settings
+
+
+@dataclass(frozen=True)
+class LanguageFile:
+    """A language's YAML as the dashboard edits it: target path, current text and where that text came from."""
+
+    path: Path
+    text: str  # the text saving starts from (the file, else a template)
+    exists: bool
+    origin: str  # plain-language note on where the thresholds come from
+
+    @property
+    def before(self) -> str:
+        """The text the diff compares against (empty for a file that does not exist yet)."""
+        return self.text if self.exists else ""
+
+
+def language_file(languages_dir: Path, lang: str) -> LanguageFile:
+    """The language's YAML, or a template from ``default.yaml`` (or a minimal one) when it has none."""
+    path = language_config_path(languages_dir, lang)
+    if path.is_file():
+        return LanguageFile(path, path.read_text(encoding="utf-8"), True, str(path))
+    default = language_config_path(languages_dir, DEFAULT_CONFIG)
+    if default.is_file():
+        text = _retarget(default.read_text(encoding="utf-8"), lang)
+        return LanguageFile(path, text, False, f"{default} (no {path.name} yet: saving creates it)")
+    text = f"lang: {lang}\nlanguage_id:\n  label: {lang}\n"
+    return LanguageFile(path, text, False, f"built-in defaults (no {path.name} yet: saving creates it)")
+
+
+def parse_config(text: str, source: Path | str) -> LanguageConfig:
+    """Validate a language YAML's text; problems are one-line ``UserError``s naming the file and key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{source}: expected a mapping (lang, language_id, filters, …)")
+    try:
+        return LanguageConfig.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(format_validation_error(source, exc, LanguageConfig)) from None
+
+
+def _round_trip() -> YAML:
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096  # never re-wrap long lines or comments
+    rt.representer.add_representer(type(None), _represent_null)
+    return rt
+
+
+def _represent_null(representer: Any, _: None) -> Any:
+    """Write ``null`` explicitly (ruamel's default writes nothing, which changes untouched lines)."""
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def _sequence_indent(text: str) -> tuple[int, int]:
+    """(sequence indent, dash offset) as the file already writes block lists, so untouched lines stay."""
+    match = re.search(r"^( *)[^\s#-][^\n]*:\s*\n( *)- ", text, flags=re.MULTILINE)
+    if not match:
+        return 2, 0
+    offset = len(match.group(2)) - len(match.group(1))
+    return offset + 2, offset
+
+
+def _retarget(text: str, lang: str) -> str:
+    """``default.yaml`` turned into ``<lang>.yaml``: its code, name, identifier label and a header of its own."""
+    rt = _round_trip()
+    data = rt.load(text) or CommentedMap()
+    data.ca.comment = None  # default.yaml's header describes default.yaml
+    data.yaml_set_start_comment(
+        f"{lang}: created by the roots dashboard from default.yaml (ROOTS default thresholds),\n"
+        "then tuned by a native speaker; see provenance."
+    )
+    data["lang"] = lang
+    if "name" in data:
+        data["name"] = BY_CODE[lang].name if lang in BY_CODE else lang
+    if "provenance" in data:
+        data["provenance"] = "default.yaml thresholds, tuned in the roots dashboard"
+    language_id = data.get("language_id")
+    if isinstance(language_id, dict):
+        language_id["label"] = lang
+        language_id.ca.items.pop("label", None)  # its comment explained the stand-in label
+    else:
+        data["language_id"] = CommentedMap(label=lang)
+    return _dump(rt, data, text)
+
+
+def _dump(rt: YAML, data: Any, original: str) -> str:
+    sequence, offset = _sequence_indent(original)
+    rt.indent(mapping=2, sequence=sequence, offset=offset)
+    out = io.StringIO()
+    rt.dump(data, out)
+    return out.getvalue()
+
+
+def _yaml_number(value: float, integer: bool, previous: Any) -> int | float:
+    """The value as the file should spell it: an int where the schema or the old value is an int."""
+    if integer or (
+        float(value).is_integer() and isinstance(previous, int) and not isinstance(previous, bool)
+    ):
+        return int(round(value))
+    return float(f"{value:.6g}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _position(filters: CommentedMap, name: str) -> int:
+    """Where a new filter section goes so the file keeps ROOTS order: after the last earlier filter."""
+    earlier = set(FILTER_ORDER[: FILTER_ORDER.index(name)])
+    keys = list(filters)
+    return max((i + 1 for i, key in enumerate(keys) if key in earlier), default=0)
+
+
+def _innermost_last(mapping: CommentedMap, key: Any) -> tuple[CommentedMap, Any]:
+    """The entry that ends ``mapping[key]`` in the file (ruamel keeps the next comment lines there)."""
+    value = mapping[key]
+    if isinstance(value, CommentedMap) and value:
+        return _innermost_last(value, list(value)[-1])
+    return mapping, key
+
+
+def _add(mapping: CommentedMap, index: int, key: str, value: Any) -> None:
+    """Insert a new entry; comment lines that preceded the entry after it stay in front of that entry."""
+    mapping.insert(index, key, value)
+    if index == 0:
+        return
+    holder, last = _innermost_last(mapping, list(mapping)[index - 1])
+    items = holder.ca.items.get(last)
+    token = items[2] if items and len(items) > 2 else None
+    if token is None:
+        return
+    eol, _, following = token.value.partition("\n")
+    if not following.strip():
+        return
+    token.value = eol + "\n"
+    target, target_key = _innermost_last(mapping, key)
+    target.ca.items.setdefault(target_key, [None, None, None, None])[2] = CommentToken(
+        "\n" + following, CommentMark(0), None
+    )
+
+
+def _changes(current: LanguageConfig, settings: Settings) -> dict[str, dict[str, Any]]:
+    """Per filter, the keys whose value differs from the file (typed as the file should spell them)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, setting in settings.items():
+        spec = SPECS_BY_NAME[name]
+        model = getattr(current.filters, name)
+        wanted: dict[str, Any] = {"enabled": setting.enabled}
+        for bound in spec.bounds:
+            value = getattr(setting, bound)
+            if value is not None:
+                wanted[bound] = _yaml_number(value, spec.integer, getattr(model, bound))
+        changed = {k: v for k, v in wanted.items() if not _same(getattr(model, k), v)}
+        if changed:
+            out[name] = changed
+    return out
+
+
+def updated_text(file: LanguageFile, settings: Settings) -> str:
+    """The YAML text with ``settings`` written in and ``derived`` cleared; unchanged keys are not touched."""
+    current = parse_config(file.text, file.path)
+    rt = _round_trip()
+    data = rt.load(file.text)
+    changes = _changes(current, settings)
+    if changes and not isinstance(data.get("filters"), dict):
+        data["filters"] = CommentedMap()
+    for name, values in changes.items():
+        filters = data["filters"]
+        section = filters.get(name)
+        if not isinstance(section, dict):
+            _add(filters, _position(filters, name), name, CommentedMap(values))
+            continue
+        for key, value in values.items():
+            if key in section:
+                section[key] = value
+            else:
+                _add(section, len(section), key, value)
+    if current.derived or "derived" in data:
+        data["derived"] = False
+    return _dump(rt, data, file.text)
+
+
+def diff_text(file: LanguageFile, new_text: str) -> str:
+    """A unified diff of the file before and after saving (empty when nothing changes)."""
+    lines = difflib.unified_diff(
+        file.before.splitlines(keepends=True),
+        new_text.splitlines(keepends=True),
+        fromfile=f"{file.path.name} (now)" if file.exists else "/dev/null",
+        tofile=f"{file.path.name} (after saving)",
+    )
+    return "".join(lines)
+
+
+def save(file: LanguageFile, new_text: str) -> LanguageConfig:
+    """Validate ``new_text`` and replace the language YAML with it atomically."""
+    config = parse_config(new_text, file.path)
+    try:
+        write_text(file.path, new_text)
+    except OSError as exc:
+        raise UserError(
+            f"{file.path}: cannot write the language config ({exc.strerror}); check permissions"
+        ) from None
+    return config
