@@ -28,14 +28,22 @@ from roots.executors.local import default_workers
 
 #: environment variables of the driver that tasks see too (offline switches, roots' own settings)
 FORWARDED_ENV_PREFIXES = ("ROOTS_", "HF_")
+SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 #: how often the number of CPUs in the cluster is read again (it grows when an autoscaler adds nodes)
 RESIZE_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 def forwarded_env() -> dict[str, str]:
-    """The driver's variables that change what a stage does; Ray workers do not inherit the driver's env."""
-    return {k: v for k, v in sorted(os.environ.items()) if k.startswith(FORWARDED_ENV_PREFIXES)}
+    """The driver's variables that change what a stage does; Ray workers do not inherit the driver's env.
+
+    Credentials (``HF_TOKEN`` …) are left out: they would show in the cluster's job metadata.
+    """
+    return {
+        k: v
+        for k, v in sorted(os.environ.items())
+        if k.startswith(FORWARDED_ENV_PREFIXES) and not any(s in k for s in SECRET_MARKERS)
+    }
 
 
 def call_in_dir(cwd: str, fn: Callable[..., Any], *args: Any) -> Any:
