@@ -10,7 +10,7 @@ languages, declared per document as ROOTS ran one language at a time), with fast
 * peer B: ``reference_filters.statistics`` + LID per document — every statistic, like roots does.
 
 The corpus is built from the demo texts (roots/demo/texts) with seeded noise: repeated lines, links,
-short fragments. Run: ``python benchmarks/bench_filters.py [--docs 3000] [--repeat 3]``.
+short fragments. Run: ``python benchmarks/bench_filters.py [--docs 3000] [--repeat 3] [--chunk 500]``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import reference_filters as ref  # noqa: E402
 from roots.filters.lid import bundled_fasttext_model, load_fasttext  # noqa: E402
+from roots.filters.scorer import LanguageScorer  # noqa: E402
 from roots.filters.stage import FilterEngine, filter_table  # noqa: E402
 from roots.filters.words import SPACED_SEGMENTERS, get_segmenter  # noqa: E402
 from roots.schema import documents_to_table, make_document  # noqa: E402
@@ -75,19 +76,22 @@ def run_roots(engine: FilterEngine, table: pa.Table) -> float:
     return elapsed
 
 
-def run_roots_core(engine: FilterEngine, table: pa.Table) -> float:
-    """What the peers do: modifications, statistics (LID score included) and the decision, per language."""
+def run_roots_core(engine: FilterEngine, table: pa.Table, lid: bool) -> float:
+    """What the peers do: modifications, statistics (LID score if ``lid``) and the decision, per language."""
     texts, langs = table["text"].to_pylist(), table["lang"].to_pylist()
+    scorers = {
+        lang: engine.scorer(lang) if lid else LanguageScorer(engine.registry.get(lang), None)
+        for lang in LANGS
+    }
     start = time.perf_counter()
-    for lang in LANGS:
-        scorer = engine.scorer(lang)
+    for lang, scorer in scorers.items():
         scored = scorer.compute([t for t, doc_lang in zip(texts, langs, strict=True) if doc_lang == lang])
         scorer.drop_reasons(scored.columns)
     return time.perf_counter() - start
 
 
-def run_peer(engine: FilterEngine, table: pa.Table, all_statistics: bool) -> float:
-    model = load_fasttext(bundled_fasttext_model())
+def run_peer(engine: FilterEngine, table: pa.Table, all_statistics: bool, lid: bool) -> float:
+    model = load_fasttext(bundled_fasttext_model()) if lid else None
     setups = {}
     for lang in LANGS:
         scorer = engine.scorer(lang)
@@ -100,7 +104,8 @@ def run_peer(engine: FilterEngine, table: pa.Table, all_statistics: bool) -> flo
         config, stopwords, segment = setups[lang]
         if all_statistics:
             modified, _ = ref.statistics(text, config, stopwords=stopwords, segment=segment)
-            ref.lang_id_score(model, modified, config.language_id.label)
+            if model is not None:
+                ref.lang_id_score(model, modified, config.language_id.label)
         else:
             ref.keep(text, config, stopwords=stopwords, lid_model=model, segment=segment)
     return time.perf_counter() - start
@@ -112,33 +117,49 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds; the fastest round of each side is reported"
     )
+    parser.add_argument(
+        "--chunk", type=int, default=500, help="documents per interleaved chunk (one shard part)"
+    )
     args = parser.parse_args()
     table = corpus(args.docs)
     chars = sum(len(t) for t in table["text"].to_pylist())
     engine = FilterEngine(ROOT / "configs" / "languages", None)
     warm = table.slice(0, 2 * len(LANGS))
     run_roots(engine, warm)  # load models, word lists and segmenters on both sides before timing
-    run_peer(engine, warm, True)
-    rounds = [
-        (
-            run_roots_core(engine, table),
-            run_roots(engine, table),
-            run_peer(engine, table, False),
-            run_peer(engine, table, True),
-        )
-        for _ in range(args.repeat)
-    ]  # interleaved rounds, so a busy machine slows both sides alike; best round of each side
-    core, stage, peer_keep, peer_all = (min(times) for times in zip(*rounds, strict=True))
+    run_peer(engine, warm, True, True)
+    chunks = [table.slice(i, args.chunk) for i in range(0, table.num_rows, args.chunk)]
+    runs = {
+        "stage": lambda part: run_roots(engine, part),
+        **{f"roots{lid}": (lambda part, lid=lid: run_roots_core(engine, part, lid)) for lid in (True, False)},
+        **{f"A{lid}": (lambda part, lid=lid: run_peer(engine, part, False, lid)) for lid in (True, False)},
+        **{f"B{lid}": (lambda part, lid=lid: run_peer(engine, part, True, lid)) for lid in (True, False)},
+    }
+    # every variant runs on each chunk in turn, so a machine whose load changes slows all of them alike
+    totals = {name: [0.0] * args.repeat for name in runs}
+    for r in range(args.repeat):
+        for part in chunks:
+            for name, run in runs.items():
+                totals[name][r] += run(part)
+    best = {name: min(times) for name, times in totals.items()}
     n = table.num_rows
+    rate = {name: n / seconds for name, seconds in best.items()}
     print(f"corpus: {n} documents, {chars / n:.0f} characters on average, 13 languages, 1 process")
-    print(f"roots: statistics + decision (LID included)      {n / core:8.0f} docs/s")
-    print(f"roots: whole shard (+ PII redaction, tables)      {n / stage:8.0f} docs/s")
     print(
-        f"plain re-run A: short-circuit decision only       {n / peer_keep:8.0f} docs/s   roots is {peer_keep / core:.2f}x faster"
+        f"roots, whole shard function (+ PII redaction of kept documents, tables): {rate['stage']:.0f} docs/s"
     )
-    print(
-        f"plain re-run B: all statistics (like roots)       {n / peer_all:8.0f} docs/s   roots is {peer_all / core:.2f}x faster"
-    )
+    print(f"{'':52} {'with LID':>18} {'without LID':>18}")
+    rows = [
+        ("roots: modifications + 8 statistics + decision", "roots"),
+        ("plain re-run A: ROOTS short-circuit decision", "A"),
+        ("plain re-run B: every statistic, like roots", "B"),
+    ]
+    for label, key in rows:
+        cells = []
+        for lid in (True, False):
+            ratio = "" if key == "roots" else f" ({best[f'{key}{lid}'] / best[f'roots{lid}']:.2f}x)"
+            cells.append(f"{rate[f'{key}{lid}']:.0f}/s{ratio}")
+        print(f"{label:52} {cells[0]:>18} {cells[1]:>18}")
+    print("(x) = how many times faster roots is than that re-run on the same documents")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from roots.errors import UserError
-from roots.filters.language_config import load_language_config
+from roots.filters.decide import first_failing_filter
+from roots.filters.language_config import Filters, load_language_config
 from roots.filters.registry import LanguageRegistry
 from roots.filters.scorer import LanguageScorer
 from roots.filters.wordlists import load_stopwords
@@ -169,6 +170,13 @@ def test_missing_lists_make_filters_pass_and_are_reported(tmp_path: Path) -> Non
     )
     scorer = LanguageScorer(LanguageRegistry(languages).get("en"))
     assert scorer.flagged_words is not None and scorer.flagged_words.words == {"badword"}
+    # 8 words, one of them flagged → 1 / 8 > en's max 0.01; the filters before it in ROOTS order are
+    # switched off (this short text would fail number_words and, under the roots variant, character_repetition)
+    scored = scorer.compute(["One BADWORD in a sentence of eight words."])
+    assert scored.columns["flagged_words_ratio"].tolist() == [1 / 8]
+    off = {name: {"enabled": False} for name in ("number_words", "character_repetition", "stopwords")}
+    filters = Filters.model_validate(scorer.config.filters.model_dump() | off)
+    assert first_failing_filter(scored.columns, filters).tolist() == ["flagged_words"]
     assert scorer.notes() == ["perplexity: no KenLM/SentencePiece model configured, filter passed"]
     yo = LanguageScorer(LanguageRegistry(languages).get("xx"))  # default.yaml stands in; no stop words for xx
     assert yo.notes() == [

@@ -156,6 +156,20 @@ def test_batched_words_equal_the_plain_definition() -> None:
         assert batch.counts[i] == len(ref.get_words(text, False, None)), text
 
 
+def test_hash_collisions_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a deliberately poor hash (97 values) makes different n-grams collide all the time: the element-wise
+    # check must notice and recount those documents exactly
+    from roots.filters import statistics
+
+    monkeypatch.setattr(statistics, "_mix", lambda h: (h % np.uint64(97)) << np.uint64(56))
+    texts = _random_texts(11, 100)
+    for variant in ("roots", "fixed"):
+        got = character_repetition_ratios(texts, 3, variant)
+        assert got.tolist() == [ref.character_repetition(t, 3, variant) for t in texts]
+    words = [ref.get_words(t, True, None) for t in texts]
+    assert word_repetition_ratios(words, 2).tolist() == [ref.word_repetition(w, 2) for w in words]
+
+
 def test_batched_word_repetition_equals_the_plain_definition() -> None:
     words = [ref.get_words(t, True, None) for t in _random_texts(7, 200)]
     for n in (1, 2, 5):

@@ -188,7 +188,10 @@ def ray_cluster() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def ray_executor(ray_cluster: str) -> Iterator[Any]:
     """One driver connection for the in-process tests, made by the executor itself."""
+    os.environ["ROOTS_RAY_TEST"] = "forwarded"  # the executor passes ROOTS_* variables to the tasks
     executor = make_executor("ray", ray_address=ray_cluster)
+    executor.connect()
+    del os.environ["ROOTS_RAY_TEST"]
     yield executor
     executor.close()
 
@@ -277,8 +280,7 @@ def test_local_worker_killed_every_try_is_recorded_and_others_are_not_charged(co
     records = [json.loads(line) for line in (run.root / "toy" / "errors.jsonl").read_text().splitlines()]
     assert [(r["shard"], r["reason"], r["tries"]) for r in records] == [(1, "shard_failed", 3)]
     assert "SIGKILL" in records[0]["error"]
-    # one run beside other shards (a death there cannot be pinned on it), then three runs alone, each charged
-    assert _tries(control, 1) == 4
+    assert _tries(control, 1) == 3  # each death was pinned on shard 1 by its worker's note
     # shards that shared the pool with the crashing one were re-run, never recorded as failed
     assert len(list((run.root / "toy" / "_done").iterdir())) == SHARDS - 1
 
@@ -289,6 +291,16 @@ def test_ray_worker_that_dies_once_is_retried(ray_executor, control, tmp_path, c
     run_stage(ToyStage(control), run, ray_executor)
     assert _tries(control, 0) == 2
     assert tree_bytes(run.root) == clean_toy_output
+
+
+def _environment(name: str) -> tuple[str | None, str]:
+    return os.environ.get(name), os.getcwd()
+
+
+def test_ray_tasks_see_roots_variables_and_the_drivers_directory(ray_executor, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the head node was started in the repository
+    [(position, (value, cwd))] = list(ray_executor.map_tries(_environment, [("ROOTS_RAY_TEST",)]))
+    assert (position, value, cwd) == (0, "forwarded", str(tmp_path))
 
 
 # ------------------------------------------------------------------ the command line on Ray
@@ -329,6 +341,7 @@ def test_cli_ray_and_local_give_identical_bytes(ray_cluster, local_reference):
     shutil.rmtree(run_dir)
 
 
+@pytest.mark.slow
 def test_sigkill_of_the_ray_driver_then_rerun_resumes(ray_cluster, local_reference):
     pipeline, reference = local_reference
     run_dir = pipeline.parent / "run"
@@ -390,3 +403,34 @@ def test_unreachable_ray_address_is_a_one_line_user_error(local_reference):
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith(f"roots: error: --ray-address {address}: no Ray cluster answers there")
     assert len([line for line in lines if line.startswith("roots: error")]) == 1
+
+
+# ------------------------------------------------------------------ configuration
+def test_shard_tries_and_ray_resources_are_pipeline_keys_and_options(tmp_path):
+    from roots.cli import main
+
+    corpus = write_jsonl_corpus(tmp_path / "c.jsonl", 5)
+    assert main(["extract", "jsonl", str(corpus), "--out", str(tmp_path / "run"), "--shard-tries", "2"]) == 0
+    saved = (tmp_path / "run" / "config.yaml").read_text()
+    assert "shard_tries: 2" in saved
+    assert "ray_num_cpus: 1.0" in saved
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"run_dir: {tmp_path / 'run2'}\nshard_tries: 0\nray_memory_gb: 2\n", encoding="utf-8")
+    result = run_roots("run", str(bad))
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"roots: error: {bad}: shard_tries = 0: Input should be greater than or equal to 1"
+    )
+
+
+def test_ray_tasks_get_the_drivers_offline_switches_but_no_credentials(monkeypatch):
+    from roots.executors.ray import forwarded_env
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ROOTS_PROGRESS", "0")
+    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    monkeypatch.setenv("PATH", "/bin")
+    env = forwarded_env()
+    assert env["HF_HUB_OFFLINE"] == "1" and env["ROOTS_PROGRESS"] == "0"
+    assert "HF_TOKEN" not in env and "PATH" not in env

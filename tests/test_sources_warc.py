@@ -388,6 +388,27 @@ def test_a_hanging_page_times_out_and_a_crash_is_survived(tmp_path):
     assert_balanced(run)
 
 
+def test_sandbox_answers_in_order_through_timeouts_and_crashes():
+    from roots.sources.sandbox import Sandbox
+
+    box = Sandbox("tests.fixtures_sources:hanging_extractor")
+    try:
+        payloads = ["BODY: a", "HANG-HERE", "BODY: b", "CRASH-HERE", "BODY: c", "BODY: d"]
+        outcomes = list(box.imap(payloads, timeout=1, window=4))
+        assert [(o.status, o.value) for o in outcomes] == [
+            ("ok", "a"),
+            ("timeout", None),
+            ("ok", "b"),
+            ("crashed", None),
+            ("ok", "c"),
+            ("ok", "d"),
+        ]
+        assert box.restarts == 2
+        assert box.call("BODY: e", timeout=5).value == "e"  # the same child serves the next caller
+    finally:
+        box.close()
+
+
 def test_resiliparse_backend_removes_boilerplate(tmp_path):
     write_warc(tmp_path / "r.warc.gz", [declared_page("fr", "http"), declared_page("ar", "http")])
     docs = rows(extract("warc", tmp_path / "r.warc.gz", "--extractor", "resiliparse", out=tmp_path / "run"))

@@ -94,10 +94,15 @@ class ApplyStage(Stage):
 
     def finalize(self, run: RunLayout, stats: StageStats) -> None:
         """The per-language report (into ``stats.json``) and ``pairs.parquet``."""
-        from roots.dedup.report import build_report, write_pairs
+        from roots.dedup.report import build_report, shingle_notes, write_pairs
 
-        stats.extra["report"] = build_report(run, self.dplan, self.partitions, stats, self.output_dir(run))
+        shingles = shingle_notes(run, self.dplan)
+        stats.extra["report"] = build_report(
+            run, self.dplan, self.partitions, stats, self.output_dir(run), shingles
+        )
         stats.extra["input"] = self.dplan.input_stage
+        if shingles:
+            stats.extra["shingles"] = shingles
         write_pairs(run, self.dplan)
 
     def _assignments(self, run: RunLayout, shard: int) -> pa.Table:

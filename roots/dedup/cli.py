@@ -31,11 +31,21 @@ class DefaultRunGroup(click.Group):
     show_default=True,
     help="weight of false positives (false negatives get 1 - this); lower it to favour recall",
 )
-def params_cmd(threshold: float, num_perm: int, fp_weight: float) -> None:
+@click.option(
+    "--min-probability",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="instead: the least false-positive area with P(candidate | threshold) at least this "
+    "(the stage's choice with exact verification: 0.99)",
+)
+def params_cmd(threshold: float, num_perm: int, fp_weight: float, min_probability: float | None) -> None:
     """Choose MinHash LSH bands × rows for a Jaccard threshold (minimises weighted FP/FN area)."""
-    from roots.dedup.params import describe, optimal_bands_rows
+    from roots.dedup.params import bands_rows_for_probability, describe, optimal_bands_rows
 
-    choice = optimal_bands_rows(threshold, num_perm, fp_weight, 1 - fp_weight)
+    if min_probability is not None:
+        choice = bands_rows_for_probability(threshold, num_perm, min_probability)
+    else:
+        choice = optimal_bands_rows(threshold, num_perm, fp_weight, 1 - fp_weight)
     for line in describe(choice, threshold):
         click.echo(line)
     click.echo(

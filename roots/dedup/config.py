@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from roots.configbase import StrictModel
+
+#: P(candidate | Jaccard = threshold) the layout is chosen for when candidates are verified exactly
+EXACT_CANDIDATE_PROBABILITY = 0.99
 
 
 class MinHashConfig(StrictModel):
@@ -19,14 +22,24 @@ class MinHashConfig(StrictModel):
     num_perm: int = Field(128, ge=8, le=1024, description="hash functions per signature")
     bands: int | None = Field(None, ge=1, description="LSH bands; default: chosen by `roots dedup params`")
     rows: int | None = Field(None, ge=1, description="rows (hashes) per band; default: chosen with bands")
+    candidate_probability: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="choose bands/rows with the least false-positive area among layouts that make a pair at "
+        f"the threshold a candidate with at least this probability; default {EXACT_CANDIDATE_PROBABILITY} with "
+        "exact verification, else the weighted choice (false_positive_weight)",
+    )
     false_positive_weight: float = Field(
         0.05,
         ge=0,
         le=1,
-        description="weight of false positives when choosing bands/rows; low because candidates are verified",
+        description="weight of false positives when choosing bands/rows for estimated or no verification",
     )
-    verify: bool = Field(
-        True, description="drop candidate pairs whose estimated Jaccard is below the threshold"
+    verify: Literal["exact", "estimated", "none"] = Field(
+        "exact",
+        description="drop candidate pairs below the threshold by their exact Jaccard similarity (shingle sets), "
+        "by the estimate from their signatures, or keep every candidate ('none')",
     )
     shingles: Literal["auto", "word", "char"] = Field(
         "auto",
@@ -36,6 +49,14 @@ class MinHashConfig(StrictModel):
     word_ngram: int = Field(5, ge=1, le=32, description="words per shingle")
     char_ngram: int = Field(5, ge=1, le=64, description="characters per shingle in character mode")
     seed: int = Field(1, ge=0, description="seed of the hash permutations")
+
+    @field_validator("verify", mode="before")
+    @classmethod
+    def _verify_flag(cls, value: object) -> object:
+        """``verify: true/false`` of earlier configs: the estimate check, or none."""
+        if isinstance(value, bool):
+            return "estimated" if value else "none"
+        return value
 
     @model_validator(mode="after")
     def _bands_fit(self) -> MinHashConfig:
@@ -51,11 +72,17 @@ class MinHashConfig(StrictModel):
         """(bands, rows) as configured or as chosen for the threshold."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        from roots.dedup.params import optimal_bands_rows
+        from roots.dedup.params import bands_rows_for_probability, optimal_bands_rows
 
-        choice = optimal_bands_rows(
-            self.threshold, self.num_perm, self.false_positive_weight, 1 - self.false_positive_weight
-        )
+        target = self.candidate_probability
+        if target is None and self.verify == "exact":
+            target = EXACT_CANDIDATE_PROBABILITY
+        if target is not None:
+            choice = bands_rows_for_probability(self.threshold, self.num_perm, target)
+        else:
+            choice = optimal_bands_rows(
+                self.threshold, self.num_perm, self.false_positive_weight, 1 - self.false_positive_weight
+            )
         return choice.bands, choice.rows
 
 

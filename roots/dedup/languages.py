@@ -1,13 +1,18 @@
 """Which shingles each language gets: word n-grams from its segmenter, or character n-grams.
 
-The segmenter comes from ``configs/languages/<lang>.yaml`` (key ``segmenter``) and is loaded from
-``roots.filters.words.get_segmenter`` when that module is present. Languages written without spaces
-(zh, ja, th, …) fall back to character n-grams when no segmenter is configured or available.
+The segmenter comes from ``configs/languages/<lang>.yaml`` (key ``segmenter``; ``sentencepiece`` also
+takes ``filters.perplexity.sentencepiece_model``, relative to the YAML) and is loaded with
+``roots.filters.words.get_segmenter``. Space-separated segmenters (``whitespace``, ``vi_syllables``)
+need no segmenter at all: the vectorised word split is the same. Languages written without spaces (zh,
+ja, th, …) fall back to character n-grams when no segmenter is configured, or when the configured one
+cannot be loaded (an optional extra not installed): the run goes on, and the reason is recorded in the
+stage's statistics (``describe_shingles``).
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 from roots.dedup.config import MinHashConfig
@@ -17,14 +22,19 @@ from roots.dedup.shingles import Segmenter, ShingleSpec
 NO_SPACE_LANGUAGES = frozenset(
     {"zh", "ja", "th", "lo", "km", "my", "bo", "dz", "yue", "wuu", "cmn", "jpn", "tha"}
 )
+#: segmenters that split on whitespace, which the shingle code does itself
+SPACED_SEGMENTERS = frozenset({"whitespace", "vi_syllables"})
+
+#: (lang, segmenter name, model path or "") from the language YAMLs
+SegmenterTable = tuple[tuple[str, str, str], ...]
 
 
 def base_language(lang: str | None) -> str:
     return (lang or "").replace("_", "-").split("-")[0].lower()
 
 
-def configured_segmenters(languages_dir: str | None) -> tuple[tuple[str, str], ...]:
-    """(lang, segmenter) for every language YAML in ``languages_dir`` (empty if there is none)."""
+def configured_segmenters(languages_dir: str | Path | None) -> SegmenterTable:
+    """(lang, segmenter, model) for every language YAML in ``languages_dir`` (empty if there is none)."""
     if not languages_dir or not Path(languages_dir).is_dir():
         return ()
     import yaml
@@ -36,33 +46,56 @@ def configured_segmenters(languages_dir: str | None) -> tuple[tuple[str, str], .
         except (OSError, yaml.YAMLError):
             continue  # the filter stage reports broken language files; dedup only needs the segmenter
         if isinstance(data, dict) and isinstance(data.get("segmenter"), str):
-            found.append((str(data.get("lang") or path.stem), data["segmenter"]))
+            model = (((data.get("filters") or {}).get("perplexity") or {}).get("sentencepiece_model")) or ""
+            if model and not Path(model).expanduser().is_absolute():
+                model = str(path.parent / model)
+            found.append((str(data.get("lang") or path.stem), data["segmenter"], str(model)))
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class LoadedSegmenter:
+    segmenter: Segmenter | None
+    problem: str | None  # why it could not be loaded
+
+
 @functools.cache
-def load_segmenter(name: str) -> Segmenter | None:
-    """The filter package's segmenter ``name``, or None if it is not available in this installation."""
+def load_segmenter(name: str, model: str = "") -> LoadedSegmenter:
+    """The filter package's segmenter ``name``, or why it is not available in this installation."""
     try:
         from roots.filters.words import get_segmenter
-    except ImportError:
-        return None
-    try:
-        segmenter = get_segmenter(name)
-        segmenter("test")
-    except Exception:  # a missing optional model or package: fall back, do not fail the run
-        return None
-    return segmenter
+
+        segmenter = get_segmenter(name, model=model or None)
+        segmenter("test")  # jieba and others load their dictionaries on first use
+    except Exception as exc:  # a missing optional package or model: fall back, do not fail the run
+        return LoadedSegmenter(None, str(exc) or type(exc).__name__)
+    return LoadedSegmenter(segmenter, None)
 
 
-def shingle_spec(lang: str | None, config: MinHashConfig, segmenters: dict[str, str]) -> ShingleSpec:
-    """The shingles of ``lang`` under ``config.shingles`` (auto / word / char)."""
-    char = ShingleSpec("char", config.char_ngram)
+def _choose(lang: str | None, config: MinHashConfig, segmenters: SegmenterTable) -> tuple[ShingleSpec, str]:
+    """The shingles of ``lang`` under ``config.shingles``, and a description for the statistics."""
+    char = (ShingleSpec("char", config.char_ngram), f"character {config.char_ngram}-grams")
+    words = f"word {config.word_ngram}-grams"
     if config.shingles == "char":
         return char
-    name = segmenters.get(lang or "") or segmenters.get(base_language(lang))
-    if name and name != "whitespace" and load_segmenter(name) is not None:
-        return ShingleSpec("word", config.word_ngram, name)
+    table = {entry[0]: entry[1:] for entry in segmenters}
+    name, model = table.get(lang or "") or table.get(base_language(lang)) or ("", "")
+    problem = None
+    if name and name not in SPACED_SEGMENTERS:
+        loaded = load_segmenter(name, model)
+        if loaded.segmenter is not None:
+            return ShingleSpec("word", config.word_ngram, name, model), f"{words} ({name})"
+        problem = f"segmenter {name!r} unavailable: {loaded.problem}"
     if config.shingles == "auto" and base_language(lang) in NO_SPACE_LANGUAGES:
-        return char
-    return ShingleSpec("word", config.word_ngram)
+        return char[0], f"{char[1]} ({problem or 'no segmenter configured'})"
+    return ShingleSpec("word", config.word_ngram), words + (f" ({problem})" if problem else "")
+
+
+def shingle_spec(lang: str | None, config: MinHashConfig, segmenters: SegmenterTable) -> ShingleSpec:
+    """The shingles of ``lang`` under ``config.shingles`` (auto / word / char)."""
+    return _choose(lang, config, segmenters)[0]
+
+
+def describe_shingles(lang: str | None, config: MinHashConfig, segmenters: SegmenterTable) -> str:
+    """How ``lang`` is shingled, and why (for the statistics): e.g. a segmenter that could not be loaded."""
+    return _choose(lang, config, segmenters)[1]

@@ -1,10 +1,12 @@
-"""Steps 4 and 5, per input shard: attach both documents' signatures to each candidate edge and verify it.
+"""Steps 4 and 5, per input shard: attach both documents' sketches to each candidate edge and verify it.
 
-Edges arrive at the shard of their first document (step 4 adds its signature and details, removes
-repeated edges keeping the strongest reason) and move on to the shard of the second (step 5 adds that
-signature and estimates the Jaccard similarity). Each task loads one shard's signatures only.
-Near-duplicate candidates below the threshold are dropped when ``minhash.verify`` is on. Step 5 writes
-the graph edges for connected components, each node's details, and the near-duplicate pairs.
+Edges arrive at the shard of their first document (step 4 adds its details and its shingle set, or
+its signature, and removes repeated edges keeping the strongest reason) and move on to the shard of
+the second (step 5 adds that document's and computes their Jaccard similarity: exact from the shingle
+sets with ``minhash.verify: exact``, else estimated from the signatures). Each task loads one shard's
+details, and only the shingle sets of that shard's candidates. Near-duplicate candidates below the
+threshold are dropped unless ``minhash.verify`` is ``none``. Step 5 writes the graph edges for
+connected components, each node's details, and the near-duplicate pairs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from roots.dedup.buckets import BucketStep, group_starts
+from roots.dedup.jaccard import exact_jaccard, read_shingle_sets
 from roots.dedup.minhash import similarity
 from roots.dedup.plan import DedupPlan, DedupStep, tasks
 from roots.dedup.signatures import SignatureStep
@@ -28,6 +31,8 @@ from roots.dedup.tables import (
     INFO_FIELDS,
     NEAR,
     PAIRS,
+    blob_column,
+    blob_values,
     count_rows,
     hash_partition,
     kind,
@@ -54,6 +59,15 @@ def lookup(docs: pa.Table, refs: np.ndarray) -> pa.Table:
     return docs.take(pa.array(positions, type=pa.int64()))
 
 
+def shingle_sets_of(
+    run: RunLayout, shard: int, refs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shingle sets of the documents ``refs`` (of one shard): values, offsets, and each ref's set index."""
+    unique = np.unique(refs)
+    values, offsets = read_shingle_sets(run, shard, ref_row(unique))
+    return values, offsets, np.searchsorted(unique, refs)
+
+
 class PairsFirstStep(DedupStep):
     subdir = "dedup/_pairs_a"
 
@@ -71,9 +85,19 @@ class PairsFirstStep(DedupStep):
         a, b, reason = a[first], b[first], reason[first]
         docs = lookup(shard_docs(run, task.index), a)
         columns: dict[str, Any] = {"a": a, "b": b, "reason": reason, "sig_a": docs.column("sig")}
+        columns["shingles_a"] = self._shingles(run, task.index, a, reason == NEAR)
         columns.update({f"a_{name}": docs.column(name) for name in INFO_NAMES})
         table = pa.table(columns, schema=HALF_EDGES)
         return ShardOutput(tables=split(table, ref_shard(b), self.dplan.shards, "to"))
+
+    def _shingles(self, run: RunLayout, shard: int, a: np.ndarray, near: np.ndarray) -> pa.Array:
+        """The shingle set of ``a`` on every near-duplicate candidate edge (null elsewhere, or if not needed)."""
+        if not self.dplan.exact_verify or not near.any():
+            return pa.nulls(len(a), pa.large_binary())
+        values, offsets, index = shingle_sets_of(run, shard, a[near])
+        edge_index = np.zeros(len(a), dtype=np.int64)
+        edge_index[near] = index
+        return blob_column(values, offsets).take(pa.array(edge_index, mask=~near))
 
 
 def cc_partitions(run: RunLayout, dplan: DedupPlan) -> int:
@@ -107,19 +131,12 @@ class PairsSecondStep(DedupStep):
         a, b = u64(half, "a"), u64(half, "b")
         reason = np.asarray(half.column("reason")).astype(np.uint8)
         docs_b = lookup(shard_docs(run, task.index), b)
-        sig_a, sig_b = half.column("sig_a"), docs_b.column("sig")
-        both = np.asarray(
-            sig_a.is_valid().to_numpy(zero_copy_only=False) & sig_b.is_valid().to_numpy(zero_copy_only=False),
-            dtype=bool,
-        )
-        sim = np.full(len(a), np.nan)
-        if both.any():
-            sim[both] = similarity(
-                sig_matrix(sig_a.filter(pa.array(both)), minhash.num_perm),
-                sig_matrix(sig_b.filter(pa.array(both)), minhash.num_perm),
-            )
         near = reason == NEAR
-        keep = ~near | ~np.array(minhash.verify) | (sim >= minhash.threshold)
+        if self.dplan.exact_verify:
+            sim = self._exact(run, task.index, half, b, near)
+        else:
+            sim = self._estimated(half.column("sig_a"), docs_b.column("sig"))
+        keep = ~near | (minhash.verify == "none") | (sim >= minhash.threshold)
         a, b, sim, near = a[keep], b[keep], sim[keep], near[keep]
         half, docs_b = half.filter(pa.array(keep)), docs_b.filter(pa.array(keep))
 
@@ -147,3 +164,31 @@ class PairsSecondStep(DedupStep):
         if rejected:
             stats.add_skipped("candidates_below_threshold", rejected)
         return ShardOutput(tables=out, stats=stats)
+
+    def _estimated(self, sig_a: pa.ChunkedArray, sig_b: pa.ChunkedArray) -> np.ndarray:
+        """Estimated Jaccard from the two signatures (NaN where a document has no shingles)."""
+        both = np.asarray(
+            sig_a.is_valid().to_numpy(zero_copy_only=False) & sig_b.is_valid().to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+        sim = np.full(len(both), np.nan)
+        if both.any():
+            num_perm = self.dplan.signature_hashes
+            sim[both] = similarity(
+                sig_matrix(sig_a.filter(pa.array(both)), num_perm),
+                sig_matrix(sig_b.filter(pa.array(both)), num_perm),
+            )
+        return sim
+
+    def _exact(
+        self, run: RunLayout, shard: int, half: pa.Table, b: np.ndarray, near: np.ndarray
+    ) -> np.ndarray:
+        """Exact Jaccard of the shingle sets on near-duplicate candidate edges (NaN on the others)."""
+        sim = np.full(len(b), np.nan)
+        if near.any():
+            rows = np.flatnonzero(near)
+            a_values, a_offsets = blob_values(half.column("shingles_a").take(pa.array(rows)))
+            b_values, b_offsets, b_index = shingle_sets_of(run, shard, b[near])
+            a_index = np.arange(len(rows))
+            sim[near] = exact_jaccard(a_values, a_offsets, a_index, b_values, b_offsets, b_index)
+        return sim

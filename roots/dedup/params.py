@@ -4,6 +4,10 @@ A pair with Jaccard similarity ``s`` becomes a candidate with probability ``P(s)
 The false-positive area is ``∫_0^t P(s) ds`` and the false-negative area ``∫_t^1 (1 - P(s)) ds``; the
 chosen layout minimises their weighted sum over every ``b × r ≤ num_perm`` (the criterion datasketch's
 ``optimal_param`` uses, computed here on a fixed grid so it needs no scipy and is exact to 1e-6).
+
+When candidates are verified exactly, a false positive costs only one exact comparison, so the layout
+can instead be chosen for recall: the least false-positive area among the layouts that make a pair at
+the threshold a candidate with at least a given probability (``bands_rows_for_probability``).
 """
 
 from __future__ import annotations
@@ -63,20 +67,37 @@ def _areas(threshold: float, bands: np.ndarray, rows: np.ndarray) -> tuple[np.nd
     return fp, fn
 
 
-def optimal_bands_rows(
-    threshold: float, num_perm: int, false_positive_weight: float = 0.5, false_negative_weight: float = 0.5
-) -> BandChoice:
-    """The (bands, rows) with the smallest weighted false-positive + false-negative area."""
+def _layouts(threshold: float, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (bands, rows) with bands × rows ≤ num_perm, fewest bands first."""
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     if num_perm < 1:
         raise ValueError(f"num_perm must be positive, got {num_perm}")
     pairs = [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)]
-    bands = np.array([p[0] for p in pairs])
-    rows = np.array([p[1] for p in pairs])
+    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+
+
+def optimal_bands_rows(
+    threshold: float, num_perm: int, false_positive_weight: float = 0.5, false_negative_weight: float = 0.5
+) -> BandChoice:
+    """The (bands, rows) with the smallest weighted false-positive + false-negative area."""
+    bands, rows = _layouts(threshold, num_perm)
     fp, fn = _areas(threshold, bands, rows)
     error = false_positive_weight * fp + false_negative_weight * fn
     best = int(np.argmin(error))  # first minimum: fewest bands among equals, deterministic
+    return BandChoice(int(bands[best]), int(rows[best]), float(fp[best]), float(fn[best]))
+
+
+def bands_rows_for_probability(threshold: float, num_perm: int, min_probability: float) -> BandChoice:
+    """The (bands, rows) with the least false-positive area whose P(candidate | threshold) ≥ ``min_probability``.
+
+    If no layout reaches it (few hashes, a high threshold), the layout with the highest probability.
+    """
+    bands, rows = _layouts(threshold, num_perm)
+    fp, fn = _areas(threshold, bands, rows)
+    probability = candidate_probability(threshold, bands.astype(float), rows.astype(float))
+    enough = np.flatnonzero(probability >= min_probability)
+    best = int(enough[np.argmin(fp[enough])]) if len(enough) else int(np.argmax(probability))
     return BandChoice(int(bands[best]), int(rows[best]), float(fp[best]), float(fn[best]))
 
 

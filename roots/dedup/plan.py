@@ -14,6 +14,7 @@ from typing import Any
 import xxhash
 
 from roots.dedup.config import DedupStageConfig
+from roots.dedup.languages import SegmenterTable
 from roots.errors import UserError
 from roots.layout import RunLayout
 from roots.stage import ShardTask, Stage
@@ -28,13 +29,23 @@ class DedupPlan:
     input_stage: str  # "filter" or "extract"
     input_fingerprint: str
     input_rows: int
-    segmenters: tuple[tuple[str, str], ...]  # (lang, segmenter) from the language YAMLs
+    segmenters: SegmenterTable  # (lang, segmenter, model) from the language YAMLs
     bands: int
     rows: int
 
     @property
     def shards(self) -> int:
         return len(self.inputs)
+
+    @property
+    def exact_verify(self) -> bool:
+        """Whether candidates are verified on their shingle sets (stored by the signature step)."""
+        return self.config.minhash.enabled and self.config.minhash.verify == "exact"
+
+    @property
+    def signature_hashes(self) -> int:
+        """Hash functions per signature: only the LSH bands' when signatures are not used for estimates."""
+        return self.bands * self.rows if self.exact_verify else self.config.minhash.num_perm
 
     @property
     def key_partitions(self) -> int:

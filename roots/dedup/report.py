@@ -15,11 +15,12 @@ import pyarrow.parquet as pq
 
 from roots.atomic import atomic_open
 from roots.dedup.components import AssignStep
+from roots.dedup.jaccard import exact_jaccard, read_shingle_sets
 from roots.dedup.minhash import similarity
 from roots.dedup.pairs import PairsSecondStep
 from roots.dedup.plan import DedupPlan
-from roots.dedup.signatures import SignatureStep
-from roots.dedup.tables import DOCS, HIST, PAIRS, TOP, read_parts, ref_row, ref_shard, sig_matrix
+from roots.dedup.signatures import SignatureStep, input_schema
+from roots.dedup.tables import DOCS, HIST, PAIRS, TOP, read_parts, read_rows, ref_row, ref_shard, sig_matrix
 from roots.layout import RunLayout, StageDir
 from roots.stats import StageStats
 
@@ -38,10 +39,28 @@ def write_pairs(run: RunLayout, dplan: DedupPlan) -> None:
         writer.close()
 
 
+def shingle_notes(run: RunLayout, dplan: DedupPlan) -> dict[str, str]:
+    """How each language was shingled (``word 5-grams (jieba)``, ``character 5-grams (segmenter … unavailable:
+    …)``), from the signature step's shard markers: the workers chose, with the packages they have."""
+    step = SignatureStep(dplan)
+    sdir = step.output_dir(run)
+    found: dict[str, set[str]] = {}
+    for index in range(dplan.shards):
+        marker = json.loads(sdir.marker(index).read_text(encoding="utf-8"))
+        for lang, text in marker["stats"].get("extra", {}).get("shingles", {}).items():
+            found.setdefault(lang, set()).add(text)
+    return {lang: "; ".join(sorted(texts)) for lang, texts in sorted(found.items())}
+
+
 def build_report(
-    run: RunLayout, dplan: DedupPlan, partitions: int | None, stats: StageStats, sdir: StageDir
+    run: RunLayout,
+    dplan: DedupPlan,
+    partitions: int | None,
+    stats: StageStats,
+    sdir: StageDir,
+    shingles: dict[str, str],
 ) -> dict[str, Any]:
-    """Per language: documents in, duplicates by kind, lines removed, cluster sizes, largest clusters."""
+    """Per language: documents in, duplicates by kind, lines removed, shingles, cluster sizes, largest clusters."""
     lines_removed = _lines_removed(sdir, dplan.shards)
     report: dict[str, Any] = {}
     for lang, ls in sorted(stats.languages.items()):
@@ -54,6 +73,8 @@ def build_report(
             "cluster_size_histogram": {},
             "largest_clusters": [],
         }
+        if lang in shingles:
+            report[lang]["shingles"] = shingles[lang]
     if partitions is None:
         return report
     hist = read_parts(run, AssignStep.subdir, "hist", range(partitions), HIST).to_pylist()
@@ -70,23 +91,14 @@ def build_report(
         if per_lang.get(lang, 0) < dplan.config.report_clusters:
             per_lang[lang] = per_lang.get(lang, 0) + 1
             chosen.append(row)
-    details = _member_details(run, dplan, {m for row in chosen for m in row["members"]})
+    details = _member_details(dplan, {m for row in chosen for m in row["members"]})
+    pairs = [(m, row["members"][0]) for row in chosen for m in row["members"]]
+    similarities = dict(zip(pairs, _similarities(run, dplan, pairs), strict=True))
     for row in chosen:
-        kept = details[row["members"][0]]
-        members = []
-        for ref in row["members"]:
-            info = details[ref]
-            sim = None
-            if info["sig"] is not None and kept["sig"] is not None:
-                sim = round(float(similarity(info["sig"][None, :], kept["sig"][None, :])[0]), 4)
-            members.append(
-                {
-                    "id": info["id"],
-                    "url": info["url"],
-                    "text_preview": info["preview"],
-                    "similarity_to_kept": sim,
-                }
-            )
+        members = [
+            {**details[ref], "similarity_to_kept": similarities[(ref, row["members"][0])]}
+            for ref in row["members"]
+        ]
         report.setdefault(row["lang"] or "und", _empty())["largest_clusters"].append(
             {"cluster_id": row["cluster_id"], "size": row["size"], "members": members}
         )
@@ -108,27 +120,62 @@ def _lines_removed(sdir: StageDir, shards: int) -> dict[str, int]:
     return total
 
 
-def _member_details(run: RunLayout, dplan: DedupPlan, refs: set[int]) -> dict[int, dict[str, Any]]:
-    """id, URL, text preview and signature of a few documents, read shard by shard."""
-    from roots.dedup.signatures import read_input
-
-    details: dict[int, dict[str, Any]] = {}
+def _by_shard(refs: set[int]) -> dict[int, np.ndarray]:
     wanted = np.array(sorted(refs), dtype=np.uint64)
-    for shard in sorted(set(ref_shard(wanted).tolist())):
-        in_shard = wanted[ref_shard(wanted) == shard]
-        rows = ref_row(in_shard)
-        table = read_input(dplan.inputs[shard], ("id", "text", "url")).take(pa.array(rows, type=pa.int64()))
-        docs = read_parts(run, SignatureStep.subdir, "docs", [shard], DOCS)
-        positions = np.searchsorted(np.asarray(docs.column("row")), rows)
-        sig_col = docs.column("sig").take(pa.array(positions, type=pa.int64()))
-        sigs = sig_matrix(sig_col, dplan.config.minhash.num_perm)
-        present = sig_col.is_valid().to_pylist()
-        for i, ref in enumerate(in_shard.tolist()):
-            text = table.column("text")[i].as_py() or ""
-            details[ref] = {
-                "id": table.column("id")[i].as_py(),
-                "url": table.column("url")[i].as_py(),
-                "preview": text[:PREVIEW_CHARS],
-                "sig": sigs[i] if present[i] else None,
-            }
+    shards = ref_shard(wanted)
+    return {shard: wanted[shards == shard] for shard in np.unique(shards).tolist()}
+
+
+def _member_details(dplan: DedupPlan, refs: set[int]) -> dict[int, dict[str, Any]]:
+    """id, URL and text preview of a few documents, reading only the row groups that hold them."""
+    details: dict[int, dict[str, Any]] = {}
+    for shard, in_shard in _by_shard(refs).items():
+        path = dplan.inputs[shard]
+        present = [c for c in ("id", "text", "url") if c in input_schema(path).names]
+        table = read_rows(path, ref_row(in_shard), present)
+        urls = table.column("url").to_pylist() if "url" in present else [None] * len(table)
+        for ref, doc_id, text, url in zip(
+            in_shard.tolist(),
+            table.column("id").to_pylist(),
+            table.column("text").to_pylist(),
+            urls,
+            strict=True,
+        ):
+            details[ref] = {"id": doc_id, "url": url, "text_preview": (text or "")[:PREVIEW_CHARS]}
     return details
+
+
+def _similarities(run: RunLayout, dplan: DedupPlan, pairs: list[tuple[int, int]]) -> list[float | None]:
+    """Jaccard similarity of each (member, kept) pair: exact with exact verification, else estimated;
+    None when a document has no shingles."""
+    refs = {ref for pair in pairs for ref in pair}
+    if dplan.exact_verify:
+        sets: dict[int, np.ndarray] = {}
+        for shard, in_shard in _by_shard(refs).items():
+            values, offsets = read_shingle_sets(run, shard, ref_row(in_shard))
+            for i, ref in enumerate(in_shard.tolist()):
+                sets[ref] = values[offsets[i] : offsets[i + 1]]
+        out: list[float | None] = []
+        for member, kept in pairs:
+            a, b = sets[member], sets[kept]
+            if not len(a) or not len(b):
+                out.append(None)
+                continue
+            both = np.concatenate([a, b])
+            offsets = np.array([0, len(a), len(both)])
+            sim = exact_jaccard(both, offsets, np.array([0]), both, offsets, np.array([1]))[0]
+            out.append(round(float(sim), 4))
+        return out
+    sigs: dict[int, np.ndarray | None] = {}
+    for shard, in_shard in _by_shard(refs).items():
+        docs = read_parts(run, SignatureStep.subdir, "docs", [shard], DOCS, columns=["row", "sig"])
+        positions = np.searchsorted(np.asarray(docs.column("row")), ref_row(in_shard))
+        sig_col = docs.column("sig").take(pa.array(positions, type=pa.int64()))
+        matrix = sig_matrix(sig_col, dplan.signature_hashes)
+        for i, (ref, ok) in enumerate(zip(in_shard.tolist(), sig_col.is_valid().to_pylist(), strict=True)):
+            sigs[ref] = matrix[i] if ok else None
+    result: list[float | None] = []
+    for member, kept in pairs:
+        a, b = sigs[member], sigs[kept]
+        result.append(None if a is None or b is None else round(float(similarity(a[None], b[None])[0]), 4))
+    return result

@@ -69,6 +69,7 @@ class ShingleSpec:
     kind: str  # "word" or "char"
     n: int
     segmenter: str | None = None  # a name for roots.filters.words.get_segmenter; None: whitespace/punctuation
+    model: str = ""  # the segmenter's model file, if it needs one (sentencepiece)
 
 
 def _segment(texts: list[str], segmenter: Segmenter) -> list[str]:

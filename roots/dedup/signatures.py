@@ -1,8 +1,10 @@
 """Step 1, per input shard: duplicate keys, MinHash signatures, LSH band keys and line keys.
 
 Writes ``dedup/_signatures/docs/part-S`` (per document: id, language, length, exact and URL keys,
-signature) and, for every key partition ``p``, ``keys-p/part-S`` (exact, URL and band keys with the
-document's ref) and ``lines-p/part-S`` (long lines, for template removal).
+signature), ``shingles/part-S`` (each document's shingle set, for exact verification) and, for every
+key partition ``p``, ``keys-p/part-S`` (exact, URL and band keys with the document's ref) and
+``lines-p/part-S`` (long lines, for template removal). The statistics' ``extra.shingles`` says how
+each language was shingled (e.g. character n-grams because a segmenter is not installed).
 """
 
 from __future__ import annotations
@@ -15,12 +17,25 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from roots.dedup.languages import load_segmenter, shingle_spec
+from roots.dedup.jaccard import canonical_sets, fingerprints
+from roots.dedup.languages import describe_shingles, load_segmenter, shingle_spec
 from roots.dedup.minhash import band_keys, signatures
 from roots.dedup.normalize import exact_keys, line_keys, site_of, url_key
 from roots.dedup.plan import DedupStep, tasks
 from roots.dedup.shingles import shingle_hashes
-from roots.dedup.tables import DOCS, EXACT, KEYS, LINES, NEAR, URL, make_refs, sig_column, split
+from roots.dedup.tables import (
+    DOCS,
+    EXACT,
+    KEYS,
+    LINES,
+    NEAR,
+    SHINGLES,
+    URL,
+    blob_column,
+    make_refs,
+    sig_column,
+    split,
+)
 from roots.errors import UserError
 from roots.layout import RunLayout
 from roots.schema import lang_key
@@ -95,7 +110,7 @@ class SignatureStep(DedupStep):
             url_key(u, g, cfg.url_ignore_query) if cfg.url else None
             for u, g in zip(urls, groups, strict=True)
         ]
-        sigs, has_sig = self._signatures(texts, langs)
+        sigs, has_sig, shingle_sets = self._signatures(texts, langs)
 
         keys: list[dict[str, np.ndarray]] = []
         if cfg.exact:
@@ -139,34 +154,50 @@ class SignatureStep(DedupStep):
                 "exact_lo": exact_lo,
                 "has_exact": has_exact,
                 "url_key": pa.array(urlk, type=pa.uint64()),
-                "sig": sig_column(sigs, has_sig),
+                "sig": sig_column(sigs, has_sig) if not plan.exact_verify else pa.nulls(n, pa.large_binary()),
             },
             schema=DOCS,
         )
-        return ShardOutput(tables=out)
+        if shingle_sets is not None:
+            out["shingles"] = pa.table(
+                {"row": rows.astype(np.int64), "shingles": blob_column(*shingle_sets)}, schema=SHINGLES
+            )
+        stats = ShardOutput().stats
+        if cfg.minhash.enabled:
+            segmenters = plan.segmenters
+            stats.extra["shingles"] = {
+                lang_key(lang): describe_shingles(lang, cfg.minhash, segmenters)
+                for lang in sorted(set(langs), key=lambda x: x or "")
+            }
+        return ShardOutput(tables=out, stats=stats)
 
-    def _signatures(self, texts: list[str], langs: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
-        """Signatures of every document, hashed in batches of documents that share a shingle spec."""
-        cfg = self.dplan.config
-        num_perm = cfg.minhash.num_perm
+    def _signatures(
+        self, texts: list[str], langs: list[str | None]
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """Signatures of every document, hashed in batches of documents that share a shingle spec, and
+        (for exact verification) every document's shingle set: sorted distinct fingerprints and offsets."""
+        plan = self.dplan
+        cfg = plan.config
+        num_perm = plan.signature_hashes
         sigs = np.zeros((len(texts), num_perm), dtype=np.uint32)
         has_sig = np.zeros(len(texts), dtype=bool)
         if not cfg.minhash.enabled:
-            return sigs, has_sig
-        segmenters = dict(self.dplan.segmenters)
-        per_lang = {lang: shingle_spec(lang, cfg.minhash, segmenters) for lang in set(langs)}
-        specs = [per_lang[lang] for lang in langs]
+            return sigs, has_sig, None
+        per_lang = {lang: shingle_spec(lang, cfg.minhash, plan.segmenters) for lang in set(langs)}
         by_spec: dict[Any, list[int]] = {}
-        for i, spec in enumerate(specs):
-            by_spec.setdefault(spec, []).append(i)
+        for i, lang in enumerate(langs):
+            by_spec.setdefault(per_lang[lang], []).append(i)
+        batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for spec, members in sorted(by_spec.items(), key=lambda kv: kv[1][0]):
-            segmenter = load_segmenter(spec.segmenter) if spec.segmenter else None
+            segmenter = load_segmenter(spec.segmenter, spec.model).segmenter if spec.segmenter else None
             for start in range(0, len(members), cfg.batch_docs):
                 idx = np.array(members[start : start + cfg.batch_docs])
                 hashes, offsets = shingle_hashes([texts[i] for i in idx], spec, segmenter)
                 sigs[idx] = signatures(hashes, offsets, num_perm, cfg.minhash.seed)
                 has_sig[idx] = np.diff(offsets) > 0
-        return sigs, has_sig
+                if plan.exact_verify:
+                    batches.append((idx, *canonical_sets(fingerprints(hashes), offsets)))
+        return sigs, has_sig, _in_document_order(batches, len(texts)) if plan.exact_verify else None
 
     def _lines(
         self, texts: list[str], urls: list[str | None], sources: list[str | None], doc_keys: np.ndarray
@@ -183,6 +214,24 @@ class SignatureStep(DedupStep):
         return pa.table(
             {"line": np.array(line_values, dtype=np.uint64), "doc": docs.astype(np.uint64)}, schema=LINES
         )
+
+
+def _in_document_order(
+    batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]], docs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-batch (document indices, values, offsets) reassembled as values and offsets in document order."""
+    lengths = np.zeros(docs, dtype=np.int64)
+    for idx, _, offsets in batches:
+        lengths[idx] = np.diff(offsets)
+    doc_offsets = np.zeros(docs + 1, dtype=np.int64)
+    np.cumsum(lengths, out=doc_offsets[1:])
+    values = np.empty(int(doc_offsets[-1]), dtype=np.uint32)
+    for idx, batch_values, offsets in batches:
+        counts = np.diff(offsets)
+        values[np.repeat(doc_offsets[idx] - offsets[:-1], counts) + np.arange(len(batch_values))] = (
+            batch_values
+        )
+    return values, doc_offsets
 
 
 def _no_exact(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ processes or Ray), each resumable on its own:
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from roots.config import PipelineConfig
 from roots.dedup.apply import ApplyStage
@@ -26,6 +27,7 @@ from roots.dedup.pairs import PairsFirstStep, PairsSecondStep, cc_partitions
 from roots.dedup.plan import DedupPlan, content_fingerprint, input_files
 from roots.dedup.signatures import SignatureStep
 from roots.dedup.tables import count_rows
+from roots.errors import UserError
 from roots.executors import Executor, run_stage
 from roots.layout import RunLayout
 from roots.progress import stderr_console
@@ -35,10 +37,30 @@ MAX_ROUNDS = 200
 PLAN_FILE = "_plan.json"
 
 
+def languages_dir(config: PipelineConfig) -> Path | None:
+    """The folder of language YAMLs (for segmenters): dedup's own, else the filter stage's, else none."""
+    dedup = config.dedup or DedupStageConfig()
+    if dedup.languages_dir:
+        path = Path(dedup.languages_dir).expanduser()
+        if not path.is_dir():
+            raise UserError(
+                f"dedup.languages_dir = {dedup.languages_dir!r}: folder not found; "
+                "set it to a folder of <lang>.yaml files such as configs/languages"
+            )
+        return path
+    if config.filter:
+        from roots.filters.stage import resolve_languages_dir
+
+        try:
+            return resolve_languages_dir(config.filter.languages_dir)
+        except UserError:
+            return None  # the filter stage reports it; dedup then shingles without segmenters (and says so)
+    return None
+
+
 def make_plan(config: PipelineConfig, run: RunLayout) -> DedupPlan:
     dedup = config.dedup or DedupStageConfig()
     stage, paths = input_files(run)
-    languages_dir = dedup.languages_dir or (config.filter.languages_dir if config.filter else None)
     bands, rows = dedup.minhash.band_layout()
     return DedupPlan(
         config=dedup,
@@ -46,7 +68,7 @@ def make_plan(config: PipelineConfig, run: RunLayout) -> DedupPlan:
         input_stage=stage,
         input_fingerprint=content_fingerprint(paths),
         input_rows=count_rows(paths),
-        segmenters=configured_segmenters(languages_dir),
+        segmenters=configured_segmenters(languages_dir(config)),
         bands=bands,
         rows=rows,
     )
@@ -74,6 +96,15 @@ def _reset_if_changed(run: RunLayout, dplan: DedupPlan) -> None:
     write_text(marker, fingerprint + "\n")
 
 
+def _print_fallbacks(run: RunLayout, dplan: DedupPlan) -> None:
+    """Say which languages could not use their configured segmenter (also in stats.json ``extra.shingles``)."""
+    from roots.dedup.report import shingle_notes
+
+    for lang, text in shingle_notes(run, dplan).items():
+        if "unavailable" in text:
+            stderr_console.print(f"dedup: {lang}: {text}", markup=False, highlight=False)
+
+
 def remove_intermediate(run: RunLayout) -> None:
     root = run.stage("dedup").path
     if root.is_dir():
@@ -92,6 +123,7 @@ def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
         return
     _reset_if_changed(run, dplan)
     run_stage(SignatureStep(dplan), run, executor)
+    _print_fallbacks(run, dplan)
     if dplan.config.repeated_lines.enabled:
         run_stage(LineStep(dplan), run, executor)
     run_stage(BucketStep(dplan), run, executor)

@@ -31,9 +31,11 @@ DOCS = pa.schema(
         ("exact_lo", U64),
         ("has_exact", pa.bool_()),
         ("url_key", U64),
-        ("sig", pa.binary()),
+        ("sig", pa.large_binary()),  # null: no shingles, or no estimate needed (exact verification)
     ]
 )
+# each document's shingle set (sorted unique 32-bit fingerprints), in the rows order of DOCS
+SHINGLES = pa.schema([("row", pa.int64()), ("shingles", pa.large_binary())])
 KEYS = pa.schema([("k1", U64), ("k2", U64), ("kind", pa.uint8()), ("ref", U64)])
 LINES = pa.schema([("line", U64), ("doc", U64)])
 TEMPLATES = pa.schema([("line", U64)])
@@ -53,7 +55,8 @@ HALF_EDGES = pa.schema(
         ("a", U64),
         ("b", U64),
         ("reason", pa.uint8()),
-        ("sig_a", pa.binary()),
+        ("sig_a", pa.large_binary()),
+        ("shingles_a", pa.large_binary()),
         *[(f"a_{n}", t) for n, t in INFO_FIELDS],
     ]
 )
@@ -126,14 +129,41 @@ def split(table: pa.Table, target: np.ndarray, count: int, prefix: str) -> dict[
 
 
 def read_parts(
-    run: RunLayout, subdir: str, kind_name: str | None, tasks: Iterable[int], schema: pa.Schema
+    run: RunLayout,
+    subdir: str,
+    kind_name: str | None,
+    tasks: Iterable[int],
+    schema: pa.Schema,
+    columns: list[str] | None = None,
 ) -> pa.Table:
-    """The ``kind`` outputs of the given tasks of a step, concatenated in task order."""
+    """The ``kind`` outputs of the given tasks of a step, concatenated in task order (only ``columns``)."""
     base = run.root / subdir / kind_name if kind_name else run.root / subdir
-    tables = [pq.read_table(path) for path in (base / shard_name(t) for t in tasks) if path.exists()]
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    tables = [
+        pq.read_table(path, columns=columns)
+        for path in (base / shard_name(t) for t in tasks)
+        if path.exists()
+    ]
     if not tables:
         return schema.empty_table()
     return pa.concat_tables([t.cast(schema) for t in tables])
+
+
+def read_rows(path: Path | str, positions: np.ndarray, columns: list[str]) -> pa.Table:
+    """Rows ``positions`` (ascending) of a Parquet file, reading only the row groups that hold them."""
+    parquet = pq.ParquetFile(path)
+    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
+    ends = np.cumsum(sizes, dtype=np.int64)
+    groups = np.searchsorted(ends, positions, side="right")
+    tables = []
+    for group in np.unique(groups).tolist():
+        start = int(ends[group]) - sizes[group]
+        local = positions[groups == group] - start
+        tables.append(parquet.read_row_group(group, columns=columns).take(pa.array(local, type=pa.int64())))
+    if not tables:
+        return parquet.schema_arrow.empty_table().select(columns)
+    return pa.concat_tables(tables)
 
 
 def count_rows(paths: Iterable[Path]) -> int:
@@ -145,20 +175,41 @@ def u64(table: pa.Table, column: str) -> np.ndarray:
     return table.column(column).to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
 
 
+def blob_column(values: np.ndarray, offsets: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    """uint32 arrays stored back to back (row i: ``values[offsets[i]:offsets[i+1]]``) as a binary column,
+    built from the buffers without a Python object per row; rows where ``present`` is False are null."""
+    values = np.ascontiguousarray(values, dtype=np.uint32)
+    byte_offsets = np.asarray(offsets, dtype=np.int64) * 4
+    validity = None
+    if present is not None and not present.all():
+        validity = pa.array(present, type=pa.bool_()).buffers()[1]
+    return pa.Array.from_buffers(
+        pa.large_binary(),
+        len(byte_offsets) - 1,
+        [validity, pa.py_buffer(byte_offsets), pa.py_buffer(values)],
+    )
+
+
+def blob_values(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The uint32 values of a binary column written by ``blob_column`` and each row's offsets (null → empty)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = pc.fill_null(array.cast(pa.large_binary()), b"")
+    if len(array) == 0:
+        return np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return raw[offsets[0] : offsets[-1]].view(np.uint32), (offsets - offsets[0]) // 4
+
+
 def sig_matrix(column: pa.ChunkedArray | pa.Array, num_perm: int) -> np.ndarray:
     """Signatures stored as binary (4·num_perm bytes; null: no shingles) as a uint32 matrix (null → all 0)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    array = pc.fill_null(array, bytes(4 * num_perm)).cast(pa.large_binary())
-    if len(array) == 0:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return data.view(np.uint32).reshape(len(array), num_perm)
+    values, _ = blob_values(pc.fill_null(array.cast(pa.large_binary()), bytes(4 * num_perm)))
+    return values.reshape(len(array), num_perm)
 
 
 def sig_column(sigs: np.ndarray, present: np.ndarray) -> pa.Array:
     """A signature matrix as a binary column (rows where ``present`` is False become null)."""
-    width = sigs.shape[1] * 4
-    blob = np.ascontiguousarray(sigs).tobytes()
-    values = [blob[i * width : (i + 1) * width] if ok else None for i, ok in enumerate(present)]
-    return pa.array(values, type=pa.binary())
+    docs, width = sigs.shape
+    return blob_column(sigs.reshape(-1), np.arange(docs + 1, dtype=np.int64) * width, present)

@@ -1,21 +1,26 @@
 """Local executor: a process pool over shards (or in-process with one worker).
 
 A task that raises is tried again. A worker process that dies (OOM killer, segfault, ``os._exit``)
-breaks the whole ``ProcessPoolExecutor`` and fails every task in flight with ``BrokenProcessPool``,
-so the culprit is unknown: the pool is replaced and the tasks that were in flight run again one at a
-time ("isolation"), where a death can only be the running task's own and counts as one of its tries.
-Innocent tasks are therefore never charged for another task's crash.
+breaks the whole ``ProcessPoolExecutor``: every task in flight fails with ``BrokenProcessPool``. Each
+worker notes which task it is running in a small file named after its pid, so the task of the worker
+that died is charged one try and the others simply run again in a new pool. When that cannot be
+told (the worker died between tasks, or by SIGTERM like the workers the pool stops itself), the tasks
+that were in flight run again one at a time ("isolation"), where a death can only be the running
+task's own. Innocent tasks are never charged for another task's crash.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from roots.executors.base import DEFAULT_TRIES, Executor, TaskFailure, call_with_tries, describe_exception
@@ -43,14 +48,15 @@ class LocalExecutor(Executor):
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
 
-    def _discard_pool(self) -> list[int]:
-        """Shut down a broken pool; returns the exit codes of its workers that did not exit normally."""
+    def _discard_pool(self) -> dict[int, int]:
+        """Shut down a broken pool; returns ``{pid: exit code}`` of its workers that did not exit cleanly
+        (leaving out those the pool itself stopped with SIGTERM)."""
         pool, self._pool = self._pool, None
         if pool is None:
-            return []
+            return {}
         procs = list((getattr(pool, "_processes", None) or {}).values())  # CPython detail: pid -> Process
         pool.shutdown(wait=True, cancel_futures=True)
-        return sorted({p.exitcode for p in procs if p.exitcode not in (None, 0, -signal.SIGTERM)})
+        return {p.pid: p.exitcode for p in procs if p.exitcode not in (None, 0, -signal.SIGTERM)}
 
     def map_tries(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]:
         if self.workers == 1 or len(args) <= 1:
@@ -65,23 +71,28 @@ class LocalExecutor(Executor):
             self._pool = None
 
 
-def worker_died_message(exit_codes: list[int]) -> str:
-    """One line naming how a worker process ended (a signal such as SIGKILL usually means the OOM killer)."""
-    names = []
-    for code in exit_codes:
-        if code < 0:
-            try:
-                names.append(signal.Signals(-code).name)
-            except ValueError:
-                names.append(f"signal {-code}")
-        else:
-            names.append(f"exit status {code}")
-    how = f" ({', '.join(names)})" if names else ""
+def run_tracked(track_dir: str, position: int, fn: Callable[..., Any], *args: Any) -> Any:
+    """In a worker: note which task this process runs (for blame if it dies), then run it."""
+    Path(track_dir, str(os.getpid())).write_text(str(position), encoding="utf-8")
+    return fn(*args)
+
+
+def worker_died_message(exit_code: int | None) -> str:
+    """One line naming how a worker process ended (SIGKILL usually means the OOM killer)."""
+    if exit_code is None:
+        how = ""
+    elif exit_code < 0:
+        try:
+            how = f" ({signal.Signals(-exit_code).name})"
+        except ValueError:
+            how = f" (signal {-exit_code})"
+    else:
+        how = f" (exit status {exit_code})"
     return f"WorkerDied: the worker process running this shard died{how}; out of memory or a crash in native code?"
 
 
 class _PoolMap:
-    """One ``map_tries`` over the executor's process pool: retries, and isolation after a worker died."""
+    """One ``map_tries`` over the executor's process pool: retries, and blame after a worker died."""
 
     def __init__(
         self, executor: LocalExecutor, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]
@@ -91,24 +102,29 @@ class _PoolMap:
         self.args = args
         self.tries_used = [0] * len(args)
         self.queue: deque[int] = deque(range(len(args)))
-        self.suspects: deque[int] = deque()  # in flight when a worker died: run again one at a time
+        self.suspects: deque[int] = deque()  # in flight when an unknown worker died: run one at a time
         self.pending: dict[Future[Any], int] = {}
         self.never_sent: set[Future[Any]] = set()
+        self.track_dir = ""
 
     def run(self) -> Iterator[tuple[int, Any]]:
-        while self.queue or self.suspects or self.pending:
-            self._submit()
-            done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
-            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
-                yield from self._after_worker_death()
-                continue
-            for future in done:
-                position = self.pending.pop(future)
-                exc = future.exception()
-                if exc is None:
-                    yield position, future.result()
-                else:
-                    yield from self._charge(position, *describe_exception(exc), again=self.queue)
+        self.track_dir = tempfile.mkdtemp(prefix="roots-pool-")
+        try:
+            while self.queue or self.suspects or self.pending:
+                self._submit()
+                done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                    yield from self._after_worker_death()
+                    continue
+                for future in done:
+                    position = self.pending.pop(future)
+                    exc = future.exception()
+                    if exc is None:
+                        yield position, future.result()
+                    else:
+                        yield from self._charge(position, *describe_exception(exc), again=self.queue)
+        finally:
+            shutil.rmtree(self.track_dir, ignore_errors=True)
 
     def _submit(self) -> None:
         """Keep two tasks per worker in flight, or exactly one while suspects are being isolated."""
@@ -121,7 +137,8 @@ class _PoolMap:
 
     def _send(self, position: int) -> None:
         try:
-            future = self.executor._get_pool().submit(self.fn, *self.args[position])
+            pool = self.executor._get_pool()
+            future = pool.submit(run_tracked, self.track_dir, position, self.fn, *self.args[position])
         except BrokenProcessPool as exc:  # a worker died between tasks: handled like a death in flight
             future = Future()
             future.set_exception(exc)
@@ -131,25 +148,41 @@ class _PoolMap:
     def _after_worker_death(self) -> Iterator[tuple[int, Any]]:
         wait(self.pending)  # every future of a broken pool completes at once
         in_flight, self.pending = self.pending, {}
-        exit_codes = self.executor._discard_pool()
+        dead = self.executor._discard_pool()
         lost: list[int] = []
-        unsent: list[int] = []
         for future, position in in_flight.items():
             exc = future.exception()
             if exc is None:
                 yield position, future.result()
             elif future in self.never_sent:
-                unsent.append(position)
+                self.queue.appendleft(position)  # it never ran: nothing to blame
             elif isinstance(exc, BrokenProcessPool):
                 lost.append(position)
             else:
                 yield from self._charge(position, *describe_exception(exc), again=self.queue)
         self.never_sent.clear()
-        if len(lost) == 1:  # it ran alone: the death was its own
-            yield from self._charge(lost[0], worker_died_message(exit_codes), "", again=self.suspects)
+        blamed = self._blame(dead, lost)
+        if len(lost) == 1 and not blamed:  # it ran alone: the death was its own
+            blamed = {lost[0]: next(iter(dead.values()), None)}
+        for position, exit_code in sorted(blamed.items()):
+            yield from self._charge(position, worker_died_message(exit_code), "", again=self.suspects)
+        innocent = sorted(p for p in lost if p not in blamed)
+        if blamed:
+            self.queue.extendleft(reversed(innocent))
         else:
-            self.suspects.extend(sorted(lost))
-        self.queue.extendleft(sorted(unsent, reverse=True))  # they never ran: nothing to suspect
+            self.suspects.extend(innocent)
+
+    def _blame(self, dead: dict[int, int], lost: list[int]) -> dict[int, int]:
+        """The lost tasks that dead workers were running, from the workers' notes: ``{position: exit code}``."""
+        blamed: dict[int, int] = {}
+        for pid, exit_code in dead.items():
+            try:
+                position = int(Path(self.track_dir, str(pid)).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if position in lost:
+                blamed[position] = exit_code
+        return blamed
 
     def _charge(self, position: int, error: str, detail: str, again: deque[int]) -> Iterator[tuple[int, Any]]:
         """Count a failed try; the task runs again (first in ``again``) or is reported as failed."""

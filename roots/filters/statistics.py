@@ -12,10 +12,11 @@ Definitions (``W`` = the document's lowercased, stripped words, see ``words.py``
 * ``stopwords_ratio`` / ``flagged_words_ratio``: items of ``W`` + augmented n-grams found in the list,
   divided by ``len(W)``, capped at 1; 0 without words.
 
-n-gram counting is vectorised over the whole batch: n-grams (of code points or of word ids) are hashed
-with numpy, counted with one ``np.unique``, and every n-gram is then compared element by element with
-the first n-gram of its hash bucket, so a hash collision can never change a result (a document whose
-check fails is recounted exactly with a dictionary).
+n-gram counting is vectorised over the whole batch (``ngram_counts``): n-grams of code points or of word
+ids are hashed with numpy; an n-gram alone in its hash bucket occurs once; the others are sorted and
+grouped, and every grouped pair is compared element by element, so a hash collision can never change a
+result (a document where one is found is recounted exactly with a dictionary). The per-document
+functions (``character_repetition_ratio``, ``word_repetition_ratio``) are the plain definitions.
 """
 
 from __future__ import annotations

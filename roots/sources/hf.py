@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ class HfReader(Source):
     kind = "hf"
     config: HfSource
 
-    @property
+    @cached_property
     def dataset_name(self) -> str:
         """The dataset part of locators: a local path's file or folder name, or the hub name."""
         cfg = self.config

@@ -7,10 +7,12 @@ PDF (exponential drawing, huge page tree, deep nesting) costs at most that time.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from roots.errors import UserError
 from roots.schema import make_document
 from roots.sources.base import ExtractError, Item, Skipped, Source
 from roots.sources.config import PdfSource
@@ -28,6 +30,8 @@ class PdfReader(Source):
     config: PdfSource
 
     def units(self) -> list[dict[str, Any]]:
+        if self.config.backend == "pypdf" and importlib.util.find_spec("pypdf") is None:
+            raise UserError("pdf backend 'pypdf': pypdf is not installed; pip install 'roots[pdf-fast]'")
         files = expand_inputs(self.config.paths, key="pdf paths", suffixes=SUFFIXES)
         step = self.config.files_per_shard
         return [
