@@ -177,7 +177,6 @@ def datatrove_run(folder: str, out: str, files: int, workers: int) -> None:
     )
     from datatrove.pipeline.readers import ParquetReader, WarcReader
     from datatrove.pipeline.writers import ParquetWriter
-
     from datatrove.utils.hashing import HashConfig
 
     from roots.sources.html_text import trafilatura_config

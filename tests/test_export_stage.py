@@ -135,11 +135,23 @@ def test_forced_vocab_larger_than_65500_writes_int32(tmp_path, tokenizer_path):
     assert read_index(run.stage("export").path / "en_text_document").dtype == np.dtype("<i4")
 
 
-def test_a_vocab_too_small_for_the_tokenizer_is_refused(tmp_path, tokenizer_path):
+def test_a_vocab_too_small_for_the_tokenizer_is_refused_before_any_work(tmp_path, tokenizer_path):
     config, run = make_run(tmp_path / "run", corpus_rows(1))
-    with pytest.raises(UserError, match="outside the vocabulary"):
+    with pytest.raises(UserError, match="export.vocab_size = 300 but the tokenizer has token id 599"):
         run_export(config, tokenizer=str(tokenizer_path), vocab_size=300)
-    assert not list(run.stage("export").path.glob("*_text_document.bin"))
+    assert not run.stage("export").path.exists()
+
+
+def test_a_tokenizer_whose_ids_exceed_its_size_is_refused(tmp_path):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    # ids with a hole: 3 entries but id 70000, which a uint16 dataset (vocab 3) would wrap to 4464
+    tok = Tokenizer(models.WordLevel({"<unk>": 0, "</s>": 1, "word": 70_000}, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.save(str(tmp_path / "holes.json"))
+    config, _ = make_run(tmp_path / "run", [("word word", "en", "web")])
+    with pytest.raises(UserError, match="token id 70000; set export.vocab_size to at least 70001"):
+        run_export(config, tokenizer=str(tmp_path / "holes.json"))
 
 
 def test_user_errors(tmp_path, tokenizer_path):

@@ -12,6 +12,7 @@ import functools
 import string
 import sys
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -34,34 +35,56 @@ def _class_of(char: str) -> int:
     return CLASS_KEEP
 
 
-class _CharClasses:
-    """Keep / whitespace / punctuation (Unicode P* and ASCII symbols) / digit for every code point.
-
-    Indexing the table with a batch's code points classifies every document in one numpy step. The
-    table is filled lazily: the first 0x3000 code points at once, others when a batch first uses them.
-    """
+class _LazyTable:
+    """A per-code-point lookup table, filled lazily: the first 0x3000 code points at once, others when
+    a batch first uses them. Indexing it with a batch's code points maps every document in one numpy step."""
 
     EAGER = 0x3000
 
-    def __init__(self) -> None:
-        self.table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+    def __init__(self, function: Callable[[str], int], dtype: type) -> None:
+        self.function = function
+        self.table = np.zeros(sys.maxunicode + 1, dtype=dtype)
         self.known = np.zeros(sys.maxunicode + 1, dtype=bool)
         self._fill(np.arange(self.EAGER))
 
     def _fill(self, points: np.ndarray) -> None:
-        self.table[points] = [_class_of(chr(cp)) for cp in points.tolist()]
+        self.table[points] = [self.function(chr(cp)) for cp in points.tolist()]
         self.known[points] = True
 
     def __call__(self, codes: np.ndarray) -> np.ndarray:
-        unknown = codes[~self.known[codes]]
-        if len(unknown):
-            self._fill(np.unique(unknown))
+        if len(codes) and codes.max() >= self.EAGER:  # else every code point is known: skip the check
+            unknown = codes[~self.known[codes]]
+            if len(unknown):
+                self._fill(np.unique(unknown))
         return self.table[codes]
 
 
 @functools.cache
-def char_classes() -> _CharClasses:
-    return _CharClasses()
+def char_classes() -> _LazyTable:
+    """Keep / whitespace / punctuation (Unicode P* and ASCII symbols) / digit for every code point."""
+    return _LazyTable(_class_of, np.uint8)
+
+
+SEPARATOR = 0  # the MinHash code of whitespace and punctuation
+
+
+def _minhash_code(char: str) -> int:
+    """A character as shingles see it: lowercase, digits as ``0``, whitespace and punctuation as SEPARATOR.
+
+    Per character, so the final-sigma rule of ``str.lower`` does not apply: ``ς`` folds to ``σ``, and a
+    character whose lowercase is longer than one (``İ``) keeps the first character of it.
+    """
+    category = _class_of(char)
+    if category in (CLASS_SPACE, CLASS_PUNCT) or char == "\0":
+        return SEPARATOR
+    if category == CLASS_DIGIT:
+        return ord("0")
+    return ord("σ") if char == "ς" else ord(char.lower()[0])
+
+
+@functools.cache
+def minhash_table() -> _LazyTable:
+    return _LazyTable(_minhash_code, np.uint32)
 
 
 def encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -98,11 +121,11 @@ def exact_keys(texts: list[str], seeds: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def minhash_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lowercased code points with digits as ``0``, a separator mask (whitespace/punctuation) and offsets."""
-    codes, offsets = encode([t.lower() for t in texts])
-    classes = char_classes()(codes)
-    codes = np.where(classes == CLASS_DIGIT, np.uint32(ord("0")), codes)
-    return codes, (classes == CLASS_SPACE) | (classes == CLASS_PUNCT), offsets
+    """Lowercased code points with digits as ``0``, a separator mask (whitespace/punctuation) and offsets,
+    by one table lookup over the whole batch."""
+    codes, offsets = encode(texts)
+    codes = minhash_table()(codes)
+    return codes, codes == SEPARATOR, offsets
 
 
 def minhash_text(text: str) -> str:

@@ -9,8 +9,6 @@ each language was shingled (e.g. character n-grams because a segmenter is not in
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +30,7 @@ from roots.dedup.tables import (
     SHINGLES,
     URL,
     blob_column,
+    dictionary_codes,
     make_refs,
     sig_column,
     split,
@@ -98,19 +97,21 @@ class SignatureStep(DedupStep):
         rows = np.flatnonzero(valid_rows(table))
         table = table.take(pa.array(rows, type=pa.int64()))
         texts: list[str] = table.column("text").to_pylist()
-        langs: list[str | None] = table.column("lang").to_pylist()
-        urls: list[str | None] = table.column("url").to_pylist()
+        lang_codes, langs = dictionary_codes(table.column("lang"))
         groups = [group_of(lang, cfg.scope) for lang in langs]
-        seeds = np.array([group_seed(g) for g in groups], dtype=np.uint64)
+        seeds = np.array([group_seed(g) for g in groups], dtype=np.uint64)[lang_codes]
         refs = make_refs(task.index, rows)
         n = len(texts)
 
         exact_hi, exact_lo, has_exact = exact_keys(texts, seeds) if cfg.exact else _no_exact(n)
-        urlk = [
-            url_key(u, g, cfg.url_ignore_query) if cfg.url else None
-            for u, g in zip(urls, groups, strict=True)
-        ]
-        sigs, has_sig, shingle_sets = self._signatures(texts, langs)
+        urlk: list[int | None] = [None] * n
+        if cfg.url:
+            urls: list[str | None] = table.column("url").to_pylist()
+            urlk = [
+                url_key(u, groups[code], cfg.url_ignore_query)
+                for u, code in zip(urls, lang_codes.tolist(), strict=True)
+            ]
+        sigs, has_sig, shingle_sets = self._signatures(texts, lang_codes, langs)
 
         keys: list[dict[str, np.ndarray]] = []
         if cfg.exact:
@@ -149,7 +150,7 @@ class SignatureStep(DedupStep):
                 "row": rows.astype(np.int64),
                 "id": table.column("id"),
                 "lang": table.column("lang"),
-                "chars": np.array([len(t) for t in texts], dtype=np.int64),
+                "chars": pc.utf8_length(table.column("text")).cast(pa.int64()),
                 "exact_hi": exact_hi,
                 "exact_lo": exact_lo,
                 "has_exact": has_exact,
@@ -167,12 +168,12 @@ class SignatureStep(DedupStep):
             segmenters = plan.segmenters
             stats.extra["shingles"] = {
                 lang_key(lang): describe_shingles(lang, cfg.minhash, segmenters)
-                for lang in sorted(set(langs), key=lambda x: x or "")
+                for lang in sorted(langs, key=lambda x: x or "")
             }
         return ShardOutput(tables=out, stats=stats)
 
     def _signatures(
-        self, texts: list[str], langs: list[str | None]
+        self, texts: list[str], lang_codes: np.ndarray, langs: list[str | None]
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """Signatures of every document, hashed in batches of documents that share a shingle spec, and
         (for exact verification) every document's shingle set: sorted distinct fingerprints and offsets."""
@@ -183,15 +184,13 @@ class SignatureStep(DedupStep):
         has_sig = np.zeros(len(texts), dtype=bool)
         if not cfg.minhash.enabled:
             return sigs, has_sig, None
-        per_lang = {lang: shingle_spec(lang, cfg.minhash, plan.segmenters) for lang in set(langs)}
-        by_spec: dict[Any, list[int]] = {}
-        for i, lang in enumerate(langs):
-            by_spec.setdefault(per_lang[lang], []).append(i)
+        specs = [shingle_spec(lang, cfg.minhash, plan.segmenters) for lang in langs]
         batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for spec, members in sorted(by_spec.items(), key=lambda kv: kv[1][0]):
+        for spec in sorted(set(specs), key=str):
+            members = np.flatnonzero(np.isin(lang_codes, [i for i, s in enumerate(specs) if s == spec]))
             segmenter = load_segmenter(spec.segmenter, spec.model).segmenter if spec.segmenter else None
             for start in range(0, len(members), cfg.batch_docs):
-                idx = np.array(members[start : start + cfg.batch_docs])
+                idx = members[start : start + cfg.batch_docs]
                 hashes, offsets = shingle_hashes([texts[i] for i in idx], spec, segmenter)
                 sigs[idx] = signatures(hashes, offsets, num_perm, cfg.minhash.seed)
                 has_sig[idx] = np.diff(offsets) > 0

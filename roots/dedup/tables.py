@@ -171,6 +171,16 @@ def count_rows(paths: Iterable[Path]) -> int:
     return sum(pq.ParquetFile(p).metadata.num_rows for p in paths if p.exists())
 
 
+def dictionary_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list]:
+    """Each row's index into the column's distinct values (null is a value too), and those values:
+    per-value work (a language's seed or shingle spec) then runs once per value, not once per row."""
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], encoded.type)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pylist()
+
+
 def u64(table: pa.Table, column: str) -> np.ndarray:
     return table.column(column).to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
 

@@ -99,13 +99,15 @@ def resolve_tokenizer(
         raise UserError(
             f"{file}: no end-of-document token ({wanted}); set export.eod_token to one of its tokens"
         )
-    real_size = tokenizer.get_vocab_size(with_added_tokens=True)
-    size = vocab_size or real_size
-    eod_name, eod_id = found[0]
-    if eod_id >= size:
+    size = vocab_size or tokenizer.get_vocab_size(with_added_tokens=True)
+    largest = max(tokenizer.get_vocab(with_added_tokens=True).values(), default=-1)
+    if largest >= size:  # an id >= the vocabulary size would wrap or index past the embedding
+        key = "export.vocab_size" if vocab_size else f"{file}: the vocabulary size"
         raise UserError(
-            f"export.vocab_size = {size}: smaller than the EOD id {eod_id}; remove it or raise it"
+            f"{key} = {size} but the tokenizer has token id {largest}; "
+            f"set export.vocab_size to at least {largest + 1} (or remove it)"
         )
+    eod_name, eod_id = found[0]
     digest = xxhash.xxh3_64_hexdigest(file.read_bytes())
     return TokenizerSpec(str(file.resolve()), digest, size, eod_id, eod_name)
 
