@@ -147,7 +147,8 @@ def roots_counts(run_dir: Path) -> dict[str, int]:
 
 
 def profile_roots(pipeline: Path, top: int) -> str:
-    """cProfile of ``roots run`` in this process on 1 worker (shards run in-process); roots' functions only."""
+    """cProfile of ``roots run`` in this process on 1 worker (shards run in-process): the functions with the
+    most own time (any library), then roots' functions by cumulative time."""
     from roots.cli import main as roots_main
 
     profiler = cProfile.Profile()
@@ -158,8 +159,8 @@ def profile_roots(pipeline: Path, top: int) -> str:
         raise RuntimeError(f"profiled roots run exited with {status}")
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer)
-    stats.sort_stats("tottime").print_stats(str(ROOT / "roots"), top)
-    stats.sort_stats("cumulative").print_stats(str(ROOT / "roots"), top)
+    stats.sort_stats("tottime").print_stats(top)  # every function: where the parent's time goes
+    stats.sort_stats("cumulative").print_stats(str(ROOT / "roots"), top)  # roots' own call tree
     return buffer.getvalue()
 
 

@@ -3,6 +3,7 @@ it holds no stage logic."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -411,6 +412,16 @@ def _register_plugins() -> None:
 _register_plugins()
 
 
+def disk_full_message(exc: OSError) -> str:
+    """One line for a write that failed because the disk (or the user's quota) is full."""
+    where = f" (writing into {Path(exc.filename).parent})" if exc.filename else ""
+    problem = "disk quota exceeded" if exc.errno == errno.EDQUOT else "no space left on device"
+    return (
+        f"{problem}{where}; free some space (or point run_dir at a bigger disk) and run the same command "
+        "again to resume (finished shards are kept; half-written files are swept)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors become one line on stderr and exit status 2."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -423,6 +434,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("roots: aborted", err=True)
         return 130
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        click.echo(f"roots: error: {disk_full_message(exc)}", err=True)
+        return 2
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

@@ -22,8 +22,19 @@ from roots.dedup.components import AssignStep
 from roots.dedup.normalize import line_keys, remove_lines, site_of
 from roots.dedup.plan import DedupPlan, tasks
 from roots.dedup.signatures import SignatureStep, input_schema, valid_rows
-from roots.dedup.tables import ASSIGN, DOCS, REASONS, TEMPLATES, kind, read_parts, ref_row, u64
+from roots.dedup.tables import (
+    ASSIGN,
+    DOCS,
+    REASONS,
+    TEMPLATES,
+    dictionary_codes,
+    kind,
+    read_parts,
+    ref_row,
+    u64,
+)
 from roots.layout import RunLayout
+from roots.schema import lang_key
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
 
@@ -34,6 +45,7 @@ OUTPUT_FIELDS = (
     pa.field("lines_removed", pa.int64()),
 )
 REMOVED_FIELDS = (pa.field("drop_reason", pa.string()), pa.field("duplicate_of", pa.string()))
+MATCH_COLUMNS = ["exact_hi", "exact_lo", "has_exact", "url_key"]  # what a member shares with its kept one
 
 
 class ApplyStage(Stage):
@@ -54,43 +66,44 @@ class ApplyStage(Stage):
         input_schema(path)  # a one-line error naming the file if the shard is unusable
         table = pq.read_table(path)
         stats = StageStats()
-        errors: list[dict[str, Any]] = []
         valid = valid_rows(table.select(["id", "text"]))
-        langs = table.column("lang").to_pylist() if "lang" in table.column_names else [None] * len(table)
-        texts = table.column("text").to_pylist()
-        for row in np.flatnonzero(~valid):
-            stats.add_in(langs[row], len(texts[row] or ""))
-            stats.add_error(langs[row], "missing_text" if texts[row] is None else "missing_id")
-            errors.append(
-                {
-                    "stage": "dedup",
-                    "file": Path(path).name,
-                    "row": int(row),
-                    "reason": "missing_text" if texts[row] is None else "missing_id",
-                }
-            )
+        lang_column = (
+            table.column("lang") if "lang" in table.column_names else pa.nulls(len(table), pa.string())
+        )
+        lang_codes, langs = dictionary_codes(lang_column)
+        chars = np.asarray(pc.fill_null(pc.utf8_length(table.column("text")), 0), dtype=np.int64)
+        errors = self._errors(Path(path).name, table, valid, lang_codes, langs, chars, stats)
 
-        docs = read_parts(run, SignatureStep.subdir, "docs", [task.index], DOCS)
+        docs = read_parts(
+            run, SignatureStep.subdir, "docs", [task.index], DOCS, columns=["row", *MATCH_COLUMNS]
+        )
         assign = self._assignments(run, task.index)
-        outcome = _Outcome(len(table))
-        self._clusters(table, docs, assign, outcome)
-        self._template_lines(run, table, texts, valid, outcome)
-
-        lines_removed: dict[str, int] = {}
-        for row in np.flatnonzero(valid):
-            lang, chars_in = langs[row], len(texts[row])
-            stats.add_in(lang, chars_in)
-            reason = outcome.reason[row]
-            if reason is None:
-                stats.add_kept(lang, len(outcome.text.get(row, texts[row])))
-            else:
-                stats.add_removed(lang, reason, chars_in)
-            if outcome.lines[row]:
-                key = lang or "und"
-                lines_removed[key] = lines_removed.get(key, 0) + int(outcome.lines[row])
-        if lines_removed:
-            stats.extra["lines_removed"] = dict(sorted(lines_removed.items()))
+        outcome = _Outcome(table.column("id").to_pylist())
+        self._clusters(docs, assign, outcome)
+        self._template_lines(run, table, valid, outcome)
+        _account(stats, lang_codes, langs, chars, valid, outcome)
         return ShardOutput(tables=outcome.tables(table, valid), errors=errors, stats=stats)
+
+    @staticmethod
+    def _errors(
+        name: str,
+        table: pa.Table,
+        valid: np.ndarray,
+        lang_codes: np.ndarray,
+        langs: list[str | None],
+        chars: np.ndarray,
+        stats: StageStats,
+    ) -> list[dict[str, Any]]:
+        """One error record per row without an id or text (counted in and as an error)."""
+        errors: list[dict[str, Any]] = []
+        texts = table.column("text")
+        for row in np.flatnonzero(~valid).tolist():
+            lang = langs[lang_codes[row]]
+            reason = "missing_text" if not texts[row].is_valid else "missing_id"
+            stats.add_in(lang, int(chars[row]))
+            stats.add_error(lang, reason)
+            errors.append({"stage": "dedup", "file": name, "row": row, "reason": reason})
+        return errors
 
     def finalize(self, run: RunLayout, stats: StageStats) -> None:
         """The per-language report (into ``stats.json``) and ``pairs.parquet``."""
@@ -110,10 +123,7 @@ class ApplyStage(Stage):
             return ASSIGN.empty_table()
         return read_parts(run, AssignStep.subdir, kind("to", shard), range(self.partitions), ASSIGN)
 
-    def _clusters(self, table: pa.Table, docs: pa.Table, assign: pa.Table, outcome: _Outcome) -> None:
-        ids = table.column("id").to_pylist()
-        for row, doc_id in enumerate(ids):
-            outcome.cluster_id[row] = doc_id
+    def _clusters(self, docs: pa.Table, assign: pa.Table, outcome: _Outcome) -> None:
         if len(assign) == 0:
             return
         rows = ref_row(u64(assign, "node"))
@@ -140,13 +150,12 @@ class ApplyStage(Stage):
                     REASONS[0] if same_exact[i] else REASONS[1] if same_url[i] else REASONS[2]
                 )
 
-    def _template_lines(
-        self, run: RunLayout, table: pa.Table, texts: list[Any], valid: np.ndarray, outcome: _Outcome
-    ) -> None:
+    def _template_lines(self, run: RunLayout, table: pa.Table, valid: np.ndarray, outcome: _Outcome) -> None:
         """Remove template lines from every kept document of this shard."""
         lines_cfg = self.dplan.config.repeated_lines
         if not lines_cfg.enabled:
             return
+        texts = table.column("text").to_pylist()
         urls = table.column("url").to_pylist() if "url" in table.column_names else [None] * len(table)
         sources = (
             table.column("source").to_pylist() if "source" in table.column_names else [None] * len(table)
@@ -174,15 +183,55 @@ class ApplyStage(Stage):
                     outcome.reason[row] = LINES_ONLY
 
 
+def _account(
+    stats: StageStats,
+    lang_codes: np.ndarray,
+    langs: list[str | None],
+    chars: np.ndarray,
+    valid: np.ndarray,
+    outcome: _Outcome,
+) -> None:
+    """Count every valid row in, and as kept (its length after line removal) or removed by reason,
+    with one ``add_*`` call per (language, outcome) rather than per document."""
+    names = (*REASONS, LINES_ONLY)
+    code_of = {name: i + 1 for i, name in enumerate(names)}  # 0: kept
+    outcomes = np.array([code_of.get(r, 0) if r else 0 for r in outcome.reason], dtype=np.int64)
+    kept_chars = chars.copy()
+    for row, text in outcome.text.items():
+        kept_chars[row] = len(text)
+    rows = np.flatnonzero(valid)
+    group = lang_codes[rows] * (len(names) + 1) + outcomes[rows]
+    size = len(langs) * (len(names) + 1)
+    docs = np.bincount(group, minlength=size)
+    chars_in = np.bincount(group, weights=chars[rows], minlength=size).astype(np.int64)
+    chars_kept = np.bincount(group, weights=kept_chars[rows], minlength=size).astype(np.int64)
+    lines = np.bincount(lang_codes[rows], weights=outcome.lines[rows], minlength=len(langs)).astype(np.int64)
+    lines_removed: dict[str, int] = {}
+    for g in np.flatnonzero(docs).tolist():
+        lang, code = langs[g // (len(names) + 1)], g % (len(names) + 1)
+        n = int(docs[g])
+        stats.add_in(lang, int(chars_in[g]), docs=n)
+        if code == 0:
+            stats.add_kept(lang, int(chars_kept[g]), docs=n)
+        else:
+            stats.add_removed(lang, names[code - 1], int(chars_in[g]), docs=n)
+    for code in np.flatnonzero(lines).tolist():
+        key = lang_key(langs[code])
+        lines_removed[key] = lines_removed.get(key, 0) + int(lines[code])
+    if lines_removed:
+        stats.extra["lines_removed"] = dict(sorted(lines_removed.items()))
+
+
 class _Outcome:
     """Per input row: what dedup decided (text after line removal, reason, cluster)."""
 
-    def __init__(self, rows: int) -> None:
+    def __init__(self, ids: list[str | None]) -> None:
+        rows = len(ids)
         self.text: dict[int, str] = {}
         self.lines = np.zeros(rows, dtype=np.int64)
         self.reason: list[str | None] = [None] * rows
         self.duplicate_of: list[str | None] = [None] * rows
-        self.cluster_id: list[str | None] = [None] * rows
+        self.cluster_id: list[str | None] = list(ids)  # a singleton is its own cluster
         self.size = np.ones(rows, dtype=np.int64)
 
     def tables(self, table: pa.Table, valid: np.ndarray) -> dict[str | None, pa.Table]:

@@ -39,10 +39,11 @@ def configured_segmenters(languages_dir: str | Path | None) -> SegmenterTable:
         return ()
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: ten times faster
     found = []
     for path in sorted(Path(languages_dir).glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         except (OSError, yaml.YAMLError):
             continue  # the filter stage reports broken language files; dedup only needs the segmenter
         if isinstance(data, dict) and isinstance(data.get("segmenter"), str):

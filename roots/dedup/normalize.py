@@ -98,9 +98,8 @@ def encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def select(codes: np.ndarray, offsets: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The kept code points of every document and the new offsets."""
-    counts = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(keep, out=counts[1:])
-    return codes[keep], counts[offsets]
+    positions = np.flatnonzero(keep)  # several times faster than a cumulative sum of the mask
+    return codes[positions], np.searchsorted(positions, offsets)
 
 
 def exact_keys(texts: list[str], seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,9 +112,11 @@ def exact_keys(texts: list[str], seeds: np.ndarray) -> tuple[np.ndarray, np.ndar
     hi = np.zeros(len(texts), dtype=np.uint64)
     lo = np.zeros(len(texts), dtype=np.uint64)
     valid = new_offsets[1:] > new_offsets[:-1]
-    data = kept.tobytes()
-    for i in np.flatnonzero(valid):
-        digest = xxhash.xxh3_128_intdigest(data[4 * new_offsets[i] : 4 * new_offsets[i + 1]], int(seeds[i]))
+    data = memoryview(kept.view(np.uint8))  # slices without copies
+    bounds = (4 * new_offsets).tolist()
+    seed_list = seeds.tolist()
+    for i in np.flatnonzero(valid).tolist():
+        digest = xxhash.xxh3_128_intdigest(data[bounds[i] : bounds[i + 1]], seed_list[i])
         hi[i], lo[i] = digest >> 64, digest & MASK64
     return hi, lo, valid
 

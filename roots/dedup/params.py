@@ -94,11 +94,13 @@ def bands_rows_for_probability(threshold: float, num_perm: int, min_probability:
     If no layout reaches it (few hashes, a high threshold), the layout with the highest probability.
     """
     bands, rows = _layouts(threshold, num_perm)
-    fp, fn = _areas(threshold, bands, rows)
     probability = candidate_probability(threshold, bands.astype(float), rows.astype(float))
     enough = np.flatnonzero(probability >= min_probability)
-    best = int(enough[np.argmin(fp[enough])]) if len(enough) else int(np.argmax(probability))
-    return BandChoice(int(bands[best]), int(rows[best]), float(fp[best]), float(fn[best]))
+    if not len(enough):
+        enough = np.array([int(np.argmax(probability))])
+    fp, fn = _areas(threshold, bands[enough], rows[enough])  # only the layouts that qualify
+    best = int(np.argmin(fp))
+    return BandChoice(int(bands[enough[best]]), int(rows[enough[best]]), float(fp[best]), float(fn[best]))
 
 
 def describe(choice: BandChoice, threshold: float) -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from roots.dedup.normalize import minhash_codes
+from roots.dedup.normalize import minhash_codes, select
 
 BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so it has an inverse mod 2^64
 BASE_INV = np.uint64(pow(int(BASE), -1, 2**64))
@@ -161,7 +161,5 @@ def _chunk_hashes(texts: list[str], spec: ShingleSpec) -> tuple[np.ndarray, np.n
         words = span_hashes(codes, starts, ends)
         word_offsets = np.searchsorted(docs, np.arange(len(texts) + 1), side="left").astype(np.int64)
         return _ngrams(words, word_offsets, spec.n)
-    keep = ~separators
-    counts = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(keep, out=counts[1:])
-    return _ngrams(fmix64(codes[keep].astype(np.uint64)), counts[offsets], spec.n)
+    kept, kept_offsets = select(codes, offsets, ~separators)
+    return _ngrams(fmix64(kept.astype(np.uint64)), kept_offsets, spec.n)
