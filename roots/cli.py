@@ -361,14 +361,14 @@ def dashboard(run_dir: Path, port: int, host: str, languages_dir: Path | None) -
 @executor_options
 def run_cmd(pipeline: Path, overrides: dict[str, Any]) -> None:
     """Run every stage a pipeline YAML configures (see configs/*.yaml)."""
-    from roots.config import load_pipeline, validate_pipeline
-    from roots.pipeline import configured_stages, run_stages, stage_runner
+    from roots.config import configured_stages_of, load_pipeline, validate_pipeline
+    from roots.pipeline import run_stages, stage_runner
     from roots.summary import print_summary
 
     config = load_pipeline(pipeline)
     if overrides:
         config = validate_pipeline(config.model_dump(mode="json") | overrides, pipeline)
-    stages = configured_stages(config)
+    stages = configured_stages_of(config)
     for stage in stages:
         stage_runner(stage)  # fail before any work if a configured stage is not available
     run = run_stages(config, stages)

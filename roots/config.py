@@ -40,6 +40,13 @@ class PipelineConfig(StrictModel):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+def configured_stages_of(config: PipelineConfig) -> list[str]:
+    """The stages a pipeline YAML asks for (a section set to null is skipped)."""
+    wanted = ["extract"] if config.sources else []
+    wanted += [s for s in ("filter", "dedup", "export") if getattr(config, s) is not None]
+    return wanted
+
+
 PATH_LIST_KEYS = ("paths", "data_files")
 PATH_KEYS = ("run_dir", "languages_dir", "lid_model", "path", "tokenizer", "out")
 

@@ -96,8 +96,3 @@ def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor
     return run
 
 
-def configured_stages(config: PipelineConfig) -> list[str]:
-    """The stages a pipeline YAML asks for (a section set to null is skipped)."""
-    wanted = ["extract"] if config.sources else []
-    wanted += [s for s in ("filter", "dedup", "export") if getattr(config, s) is not None]
-    return wanted

@@ -8,9 +8,9 @@ from typing import Any
 import yaml
 
 from roots.atomic import write_text
-from roots.config import load_pipeline, validate_pipeline
+from roots.config import configured_stages_of, load_pipeline, validate_pipeline
 from roots.errors import NotAvailableYet
-from roots.pipeline import available_stages, configured_stages, run_stages
+from roots.pipeline import available_stages, run_stages
 from roots.sources.registry import source_class
 from roots.summary import default_console, print_summary
 
@@ -69,7 +69,7 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     config = load_pipeline(pipeline_file)
     if overrides:
         config = validate_pipeline(config.model_dump(mode="json") | overrides, pipeline_file)
-    run = run_stages(config, configured_stages(config))
+    run = run_stages(config, configured_stages_of(config))
     exported = None
     if "export" in stages:
         from roots.export.demo import export_demo
