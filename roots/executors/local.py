@@ -2,8 +2,8 @@
 
 A task that raises is tried again. A worker process that dies (OOM killer, segfault, ``os._exit``)
 breaks the whole ``ProcessPoolExecutor``: every task in flight fails with ``BrokenProcessPool``. Each
-worker notes which task it is running in a small file named after its pid, so the task of the worker
-that died is charged one try and the others simply run again in a new pool. When that cannot be
+worker notes its pid and the task it is running in a small shared-memory table, so the task of the
+worker that died is charged one try and the others simply run again in a new pool. When that cannot be
 told (the worker died between tasks, or by SIGTERM like the workers the pool stops itself), the tasks
 that were in flight run again one at a time ("isolation"), where a death can only be the running
 task's own. Innocent tasks are never charged for another task's crash.
@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import signal
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from roots.executors.base import DEFAULT_TRIES, Executor, TaskFailure, call_with_tries, describe_exception
@@ -41,22 +38,34 @@ class LocalExecutor(Executor):
         self.workers = max(1, workers or default_workers())
         self.tries = max(1, tries)
         self._pool: ProcessPoolExecutor | None = None
+        self._running: Any = None  # shared (pid, task position) pairs, one per worker of the pool
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context(os.environ.get("ROOTS_MP_START", "spawn"))
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._running = context.Array("q", 2 * self.workers)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=claim_slot,
+                initargs=(self._running,),
+            )
         return self._pool
 
-    def _discard_pool(self) -> dict[int, int]:
-        """Shut down a broken pool; returns ``{pid: exit code}`` of its workers that did not exit cleanly
-        (leaving out those the pool itself stopped with SIGTERM)."""
+    def _discard_pool(self) -> dict[int, tuple[int, int]]:
+        """Shut down a broken pool; for each worker that did not exit cleanly (leaving out those the pool
+        itself stopped with SIGTERM) returns ``{pid: (exit code, position of the task it was running)}``."""
         pool, self._pool = self._pool, None
         if pool is None:
             return {}
         procs = list((getattr(pool, "_processes", None) or {}).values())  # CPython detail: pid -> Process
         pool.shutdown(wait=True, cancel_futures=True)
-        return {p.pid: p.exitcode for p in procs if p.exitcode not in (None, 0, -signal.SIGTERM)}
+        running = dict(zip(self._running[0::2], self._running[1::2], strict=True))
+        return {
+            p.pid: (p.exitcode, running.get(p.pid, -1))
+            for p in procs
+            if p.exitcode not in (None, 0, -signal.SIGTERM)
+        }
 
     def map_tries(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]:
         if self.workers == 1 or len(args) <= 1:
@@ -71,10 +80,30 @@ class LocalExecutor(Executor):
             self._pool = None
 
 
-def run_tracked(track_dir: str, position: int, fn: Callable[..., Any], *args: Any) -> Any:
+_slot: tuple[Any, int] | None = None  # in a worker: the shared table and this worker's row
+
+
+def claim_slot(table: Any) -> None:
+    """Pool initializer: take the first free row of the shared table for this worker's pid."""
+    global _slot
+    with table.get_lock():
+        row = next((i for i in range(0, len(table), 2) if table[i] == 0), None)
+        if row is None:  # cannot happen with one row per worker; blame then falls back to isolation
+            return
+        table[row], table[row + 1] = os.getpid(), -1
+    _slot = (table, row)
+
+
+def run_tracked(position: int, fn: Callable[..., Any], *args: Any) -> Any:
     """In a worker: note which task this process runs (for blame if it dies), then run it."""
-    Path(track_dir, str(os.getpid())).write_text(str(position), encoding="utf-8")
-    return fn(*args)
+    if _slot is None:
+        return fn(*args)
+    table, row = _slot
+    table[row + 1] = position
+    try:
+        return fn(*args)
+    finally:
+        table[row + 1] = -1  # idle: a death now is nobody's fault
 
 
 def worker_died_message(exit_code: int | None) -> str:
@@ -105,26 +134,21 @@ class _PoolMap:
         self.suspects: deque[int] = deque()  # in flight when an unknown worker died: run one at a time
         self.pending: dict[Future[Any], int] = {}
         self.never_sent: set[Future[Any]] = set()
-        self.track_dir = ""
 
     def run(self) -> Iterator[tuple[int, Any]]:
-        self.track_dir = tempfile.mkdtemp(prefix="roots-pool-")
-        try:
-            while self.queue or self.suspects or self.pending:
-                self._submit()
-                done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
-                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
-                    yield from self._after_worker_death()
-                    continue
-                for future in done:
-                    position = self.pending.pop(future)
-                    exc = future.exception()
-                    if exc is None:
-                        yield position, future.result()
-                    else:
-                        yield from self._charge(position, *describe_exception(exc), again=self.queue)
-        finally:
-            shutil.rmtree(self.track_dir, ignore_errors=True)
+        while self.queue or self.suspects or self.pending:
+            self._submit()
+            done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                yield from self._after_worker_death()
+                continue
+            for future in done:
+                position = self.pending.pop(future)
+                exc = future.exception()
+                if exc is None:
+                    yield position, future.result()
+                else:
+                    yield from self._charge(position, *describe_exception(exc), again=self.queue)
 
     def _submit(self) -> None:
         """Keep two tasks per worker in flight, or exactly one while suspects are being isolated."""
@@ -138,7 +162,7 @@ class _PoolMap:
     def _send(self, position: int) -> None:
         try:
             pool = self.executor._get_pool()
-            future = pool.submit(run_tracked, self.track_dir, position, self.fn, *self.args[position])
+            future = pool.submit(run_tracked, position, self.fn, *self.args[position])
         except BrokenProcessPool as exc:  # a worker died between tasks: handled like a death in flight
             future = Future()
             future.set_exception(exc)
@@ -161,9 +185,9 @@ class _PoolMap:
             else:
                 yield from self._charge(position, *describe_exception(exc), again=self.queue)
         self.never_sent.clear()
-        blamed = self._blame(dead, lost)
+        blamed = {position: code for code, position in dead.values() if position in lost}
         if len(lost) == 1 and not blamed:  # it ran alone: the death was its own
-            blamed = {lost[0]: next(iter(dead.values()), None)}
+            blamed = {lost[0]: next((code for code, _ in dead.values()), None)}
         for position, exit_code in sorted(blamed.items()):
             yield from self._charge(position, worker_died_message(exit_code), "", again=self.suspects)
         innocent = sorted(p for p in lost if p not in blamed)
@@ -171,18 +195,6 @@ class _PoolMap:
             self.queue.extendleft(reversed(innocent))
         else:
             self.suspects.extend(innocent)
-
-    def _blame(self, dead: dict[int, int], lost: list[int]) -> dict[int, int]:
-        """The lost tasks that dead workers were running, from the workers' notes: ``{position: exit code}``."""
-        blamed: dict[int, int] = {}
-        for pid, exit_code in dead.items():
-            try:
-                position = int(Path(self.track_dir, str(pid)).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if position in lost:
-                blamed[position] = exit_code
-        return blamed
 
     def _charge(self, position: int, error: str, detail: str, again: deque[int]) -> Iterator[tuple[int, Any]]:
         """Count a failed try; the task runs again (first in ``again``) or is reported as failed."""
