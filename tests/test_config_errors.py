@@ -46,7 +46,7 @@ def _one_line_error(result) -> str:
             "run_dir: r\nsources:\n  - type: jsonl\n    path: [a]\n",
             ["unknown key 'sources[0].path'", "paths"],
         ),
-        ("run_dir: r\nfilter:\n  languages_dir: 3\n  docs_per_shard: -1\n", ["filter.languages_dir"]),
+        ("run_dir: r\nfilter:\n  languages_dir: 3\n", ["filter.languages_dir", "string"]),
         ("run_dir: r\nexecutor: spark\n", ["executor", "'spark'", "'local' or 'ray'"]),
         ("run_dir: [unclosed\n", ["pipeline.yaml", "not valid YAML", "line"]),
         ("- just\n- a list\n", ["pipeline.yaml", "expected a mapping"]),

@@ -55,7 +55,7 @@ def write_pipeline(path: Path, run_dir: Path, sources: list[dict[str, Any]], tok
         "run_dir": str(run_dir),
         "workers": 2,
         "sources": [source | SHARD_SIZES.get(source["type"], {}) for source in sources],
-        "filter": {"languages_dir": str(languages_dir()), "docs_per_shard": 8},
+        "filter": {"languages_dir": str(languages_dir())},
         "dedup": {},
         "export": None,
     }

