@@ -19,7 +19,8 @@ import pyarrow as pa
 import xxhash
 
 from roots.atomic import sweep_temporaries, write_json, write_jsonl, write_parquet
-from roots.layout import RunLayout, StageDir
+from roots.errors import UserError
+from roots.layout import STAGES, RunLayout, StageDir
 from roots.stats import StageStats
 
 
@@ -45,6 +46,8 @@ class Stage(ABC):
 
     #: subdirectory of the run this stage writes (e.g. ``filter`` or ``dedup/_signatures``)
     subdir: str
+    #: identity of the finished upstream stage (set by ``prepare``): new upstream output invalidates shards
+    upstream_token: str = ""
 
     def output_dir(self, run: RunLayout) -> StageDir:
         return StageDir(run.root / self.subdir)
@@ -54,7 +57,8 @@ class Stage(ABC):
         """Everything that changes this stage's output; a change invalidates finished shards."""
 
     def fingerprint(self) -> str:
-        blob = json.dumps(self.config_dict(), sort_keys=True, default=str).encode()
+        identity = {"config": self.config_dict(), "upstream": self.upstream_token}
+        blob = json.dumps(identity, sort_keys=True, default=str).encode()
         return xxhash.xxh3_64_hexdigest(blob)
 
     @abstractmethod
@@ -150,8 +154,46 @@ def record_failed_shards(
     merge_errors(sdir, done, records)
 
 
+def _pipeline_stage(stage: Stage) -> str | None:
+    top = stage.subdir.split("/")[0]
+    return top if top in STAGES else None
+
+
+def upstream_token(stage: Stage, run: RunLayout) -> str:
+    """A hash of the nearest earlier stage's ``stats.json``; a roots stage there must have finished.
+
+    Refusing an unfinished upstream stage keeps a stage from reading partial (or stale) input; a folder
+    of shards that no roots stage wrote (no ``_done/`` markers) is taken as it is.
+    """
+    top = _pipeline_stage(stage)
+    if top is None:
+        return ""
+    for name in reversed(STAGES[: STAGES.index(top)]):
+        upstream = run.stage(name)
+        if upstream.path.is_dir():
+            if upstream.stats.exists():
+                return xxhash.xxh3_64_hexdigest(upstream.stats.read_bytes())
+            if (upstream.path / "_done").is_dir():  # a roots stage that started and did not finish
+                raise UserError(
+                    f"{run.root}: the {name} stage has not finished (no {name}/stats.json); "
+                    f"run `roots {name} {run.root}` (or `roots run`) again to finish it before {top}"
+                )
+            return ""  # shards written by other tools: used as they are
+    return ""
+
+
+def _invalidate_downstream(stage: Stage, run: RunLayout) -> None:
+    """This stage will change its output: later stages are no longer complete until they run again."""
+    top = _pipeline_stage(stage)
+    if top is None:
+        return
+    for name in STAGES[STAGES.index(top) + 1 :]:
+        run.stage(name).stats.unlink(missing_ok=True)
+
+
 def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, list[ShardTask], dict[int, dict[str, Any]]]:
     """Plan the stage and find which shards are already done."""
+    stage.upstream_token = upstream_token(stage, run)
     sdir = stage.output_dir(run)
     sdir.path.mkdir(parents=True, exist_ok=True)
     sweep_temporaries(sdir.path)
@@ -165,6 +207,7 @@ def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, list[ShardTask], di
             done[task.index] = marker
     if len(done) < len(tasks):
         sdir.stats.unlink(missing_ok=True)  # the stage is not complete until stats.json is rewritten
+        _invalidate_downstream(stage, run)
     return sdir, tasks, done
 
 
