@@ -7,7 +7,9 @@ this one process run, each measured in a fresh process, with comparable paramete
 * ``roots``: its defaults — exact verification, bands × rows chosen for P(candidate | 0.8) ≥ 0.99 (16 × 6);
 * ``roots-16x8``: exact verification with the peers' 16 × 8 layout;
 * ``roots-16x8-est``: 16 × 8 with verification by the signature estimate (roots' earlier default);
-* ``roots-all``: the stage's full defaults, exact, URL and template-line dedup included.
+* ``roots-all``: the stage's full defaults, exact, URL and template-line dedup included;
+* ``roots-jieba``: ``roots`` with the repository's language configs, so Chinese is cut into jieba words
+  (``segmenter: jieba`` in zh.yaml) instead of characters.
 
 Wall time suffers from other load on the machine; CPU seconds (user + system of the run's process
 tree) do not, so docs per CPU-second is the per-core figure. ``--repeat N`` runs every contender N
@@ -34,12 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.dedup_corpus import make_corpus, run_roots_dedup, write_run  # noqa: E402
 
+LANGUAGES = Path(__file__).resolve().parents[1] / "configs" / "languages"
+
 BASE = {"exact": False, "url": False, "repeated_lines": {"enabled": False}}
 ROOTS = {
     "roots": {**BASE, "minhash": {}},
     "roots-16x8": {**BASE, "minhash": {"bands": 16, "rows": 8}},
     "roots-16x8-est": {**BASE, "minhash": {"bands": 16, "rows": 8, "verify": "estimated"}},
     "roots-all": {},  # the stage's full defaults: exact, URL and near duplicates, and template lines
+    "roots-jieba": {**BASE, "languages_dir": str(LANGUAGES), "minhash": {}},
 }
 
 

@@ -67,6 +67,9 @@ def test_real_zh_config_gives_jieba_word_shingles():
     assert describe_shingles("zh", MinHashConfig(), segmenters) == "word 5-grams (jieba)"
     # Vietnamese syllables and whitespace split like the built-in word split: no per-document segmenter call
     assert shingle_spec("vi", MinHashConfig(), segmenters) == ShingleSpec("word", 5)
+    off = MinHashConfig(use_segmenters=False)
+    assert describe_shingles("zh", off, segmenters) == "character 5-grams (use_segmenters: false)"
+    assert describe_shingles("en", off, segmenters) == "word 5-grams"
     text = "".join(_zh_text(random.Random(1), 40))
     hashes, _ = shingle_hashes([text], ShingleSpec("word", 5, "jieba"), load_segmenter("jieba").segmenter)
     words = _jieba_words(text)
@@ -172,3 +175,34 @@ def test_missing_optional_segmenters_fall_back_to_characters_with_a_note(tmp_pat
     assert "pip install 'roots[thai]'" in notes["th"]
     assert notes["ja"].startswith("character 5-grams (segmenter 'japanese' unavailable")
     assert stats["extra"]["report"]["th"]["shingles"] == notes["th"]
+
+
+def test_sentencepiece_segmenter_takes_the_model_of_the_language_config(tmp_path):
+    import io
+
+    import sentencepiece as spm
+
+    rng = random.Random(3)
+    buffer = io.BytesIO()
+    sentences = ["".join(_zh_text(rng, 30)) for _ in range(300)]
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sentences), model_writer=buffer, vocab_size=120, num_threads=1, minloglevel=2
+    )
+    languages = tmp_path / "languages"
+    (languages / "models").mkdir(parents=True)
+    (languages / "models" / "zh.sp.model").write_bytes(buffer.getvalue())
+    (languages / "zh.yaml").write_text(
+        "lang: zh\nsegmenter: sentencepiece\nfilters:\n  perplexity:\n    sentencepiece_model: models/zh.sp.model\n",
+        encoding="utf-8",
+    )
+    segmenters = configured_segmenters(languages)
+    assert segmenters == (("zh", "sentencepiece", str(languages / "models" / "zh.sp.model")),)
+    assert describe_shingles("zh", MinHashConfig(), segmenters) == "word 5-grams (sentencepiece)"
+    spec = shingle_spec("zh", MinHashConfig(), segmenters)
+    text = sentences[0]
+    pieces = spm.SentencePieceProcessor(model_proto=buffer.getvalue()).EncodeAsPieces(minhash_text(text))
+    assert 1 < len(pieces) < len(text)
+    hashes, _ = shingle_hashes([text], spec, load_segmenter(spec.segmenter, spec.model).segmenter)
+    assert hashes.tolist() == shingle_hashes([" ".join(pieces)], ShingleSpec("word", 5))[0].tolist()
+    without_model = (("zh", "sentencepiece", ""),)
+    assert "needs a model" in describe_shingles("zh", MinHashConfig(), without_model)

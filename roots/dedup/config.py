@@ -46,6 +46,11 @@ class MinHashConfig(StrictModel):
         description="'auto': words from the language's segmenter; character n-grams for languages written without "
         "spaces that have no segmenter (zh, ja, th, …)",
     )
+    use_segmenters: bool = Field(
+        True,
+        description="cut words with the language configs' segmenters (jieba for zh); false: whitespace words, "
+        "character n-grams for languages written without spaces (much faster for Chinese than jieba)",
+    )
     word_ngram: int = Field(5, ge=1, le=32, description="words per shingle")
     char_ngram: int = Field(5, ge=1, le=64, description="characters per shingle in character mode")
     seed: int = Field(1, ge=0, description="seed of the hash permutations")

@@ -79,7 +79,7 @@ def _choose(lang: str | None, config: MinHashConfig, segmenters: SegmenterTable)
     words = f"word {config.word_ngram}-grams"
     if config.shingles == "char":
         return char
-    table = {entry[0]: entry[1:] for entry in segmenters}
+    table = {entry[0]: entry[1:] for entry in segmenters} if config.use_segmenters else {}
     name, model = table.get(lang or "") or table.get(base_language(lang)) or ("", "")
     problem = None
     if name and name not in SPACED_SEGMENTERS:
@@ -88,7 +88,8 @@ def _choose(lang: str | None, config: MinHashConfig, segmenters: SegmenterTable)
             return ShingleSpec("word", config.word_ngram, name, model), f"{words} ({name})"
         problem = f"segmenter {name!r} unavailable: {loaded.problem}"
     if config.shingles == "auto" and base_language(lang) in NO_SPACE_LANGUAGES:
-        return char[0], f"{char[1]} ({problem or 'no segmenter configured'})"
+        why = problem or ("no segmenter configured" if config.use_segmenters else "use_segmenters: false")
+        return char[0], f"{char[1]} ({why})"
     return ShingleSpec("word", config.word_ngram), words + (f" ({problem})" if problem else "")
 
 

@@ -104,9 +104,9 @@ class SignatureStep(DedupStep):
         n = len(texts)
 
         exact_hi, exact_lo, has_exact = exact_keys(texts, seeds) if cfg.exact else _no_exact(n)
+        urls: list[str | None] = table.column("url").to_pylist()
         urlk: list[int | None] = [None] * n
         if cfg.url:
-            urls: list[str | None] = table.column("url").to_pylist()
             urlk = [
                 url_key(u, groups[code], cfg.url_ignore_query)
                 for u, code in zip(urls, lang_codes.tolist(), strict=True)

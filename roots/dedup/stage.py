@@ -3,10 +3,12 @@
 The work is a sequence of stages, each mapped over shards or partitions by any executor (local
 processes or Ray), each resumable on its own:
 
-1. ``dedup/_signatures`` per input shard: keys, signatures, band keys, line keys (partitioned);
+1. ``dedup/_signatures`` per input shard: keys, signatures, band keys, line keys (partitioned), and the
+   documents' shingle sets (for exact verification);
 2. ``dedup/_lines`` per key partition: lines repeated in many documents of a site (templates);
 3. ``dedup/_buckets`` per key partition: equal keys → candidate edges;
-4. ``dedup/_pairs_a`` / 5. ``dedup/_pairs_b`` per input shard: both signatures → verified edges, pairs;
+4. ``dedup/_pairs_a`` / 5. ``dedup/_pairs_b`` per input shard: both shingle sets (or signatures) →
+   verified edges, pairs;
 6. ``dedup/_cc_NNN`` per node partition: connected components, round after round until converged;
 7. ``dedup/_members`` / 8. ``dedup/_assign`` per partition: one kept document per cluster;
 9. ``dedup`` per input shard: kept/removed documents, then the report and ``pairs.parquet``.
@@ -68,7 +70,7 @@ def make_plan(config: PipelineConfig, run: RunLayout) -> DedupPlan:
         input_stage=stage,
         input_fingerprint=content_fingerprint(paths),
         input_rows=count_rows(paths),
-        segmenters=configured_segmenters(languages_dir(config)),
+        segmenters=configured_segmenters(languages_dir(config)) if dedup.minhash.use_segmenters else (),
         bands=bands,
         rows=rows,
     )
