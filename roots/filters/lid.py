@@ -38,6 +38,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import xxhash
+
 from roots.errors import UserError
 from roots.filters.language_config import LanguageConfig
 from roots.filters.languages import ISO639_3_TO_CODE
@@ -94,13 +96,27 @@ def prepare_text(text: str) -> str:
     return _SURROGATES.sub("", text.lower().replace("\n", " "))
 
 
+_TOP1_CACHE: dict[tuple[int, str], tuple[str, float]] = {}
+_TOP1_CACHE_SIZE = 50_000
+
+
 def fasttext_top1(model: Any, text: str) -> tuple[str, float]:
     """Top-1 label (without ``__label__``) and probability. One call per text: fasttext-predict returns
-    no probabilities for list input, and a per-text loop is as fast (see benchmarks/bench_lid.py)."""
+    no probabilities for list input, and a per-text loop is as fast (see benchmarks/bench_lid.py).
+
+    Results are remembered by a 128-bit hash of the text: the filter stage detects a document's language
+    on its raw text and scores it again on the modified text, which is often the same string for LID.
+    """
+    key = (id(model), xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogatepass")))
+    cached = _TOP1_CACHE.get(key)
+    if cached is not None:
+        return cached
     labels, probs = model.predict(text)
-    if not labels:
-        return "", 0.0
-    return labels[0].removeprefix(FASTTEXT_PREFIX), float(probs[0])
+    result = (labels[0].removeprefix(FASTTEXT_PREFIX), float(probs[0])) if labels else ("", 0.0)
+    if len(_TOP1_CACHE) >= _TOP1_CACHE_SIZE:
+        _TOP1_CACHE.clear()
+    _TOP1_CACHE[key] = result
+    return result
 
 
 def cld2_top1(text: str) -> tuple[str, float]:
