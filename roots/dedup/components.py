@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from roots.dedup.buckets import group_starts
 from roots.dedup.pairs import PairsSecondStep
-from roots.dedup.plan import DedupPlan, DedupStep, tasks
+from roots.dedup.plan import DedupPlan, PartitionedStep
 from roots.dedup.tables import (
     ASSIGN,
     CC_EDGES,
@@ -76,18 +76,14 @@ def star_round(
     return x, y, nodes, label, int((~settled).sum())
 
 
-class ComponentRound(DedupStep):
+class ComponentRound(PartitionedStep):
     def __init__(self, dplan: DedupPlan, partitions: int, round_index: int) -> None:
-        super().__init__(dplan)
-        self.partitions = partitions
+        super().__init__(dplan, partitions)
         self.round_index = round_index
         self.subdir = f"dedup/_cc_{round_index:03d}"
 
     def extra_config(self) -> dict[str, Any]:
-        return {"partitions": self.partitions, "round": self.round_index}
-
-    def plan(self, run: RunLayout) -> list[ShardTask]:
-        return tasks(self.partitions)
+        return {**super().extra_config(), "round": self.round_index}
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         if self.round_index == 0:
@@ -111,21 +107,17 @@ class ComponentRound(DedupStep):
         return ShardOutput(tables=out, stats=stats)
 
 
-class MembersStep(DedupStep):
+class MembersStep(PartitionedStep):
     """Joins each node's label (from the converged round) with its details; regroups by label."""
 
     subdir = "dedup/_members"
 
     def __init__(self, dplan: DedupPlan, partitions: int, final_round: int) -> None:
-        super().__init__(dplan)
-        self.partitions = partitions
+        super().__init__(dplan, partitions)
         self.final_round = final_round
 
     def extra_config(self) -> dict[str, Any]:
-        return {"partitions": self.partitions, "final_round": self.final_round}
-
-    def plan(self, run: RunLayout) -> list[ShardTask]:
-        return tasks(self.partitions)
+        return {**super().extra_config(), "final_round": self.final_round}
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         labels = read_parts(run, f"dedup/_cc_{self.final_round:03d}", "labels", [task.index], LABELS)
@@ -146,20 +138,10 @@ class MembersStep(DedupStep):
         )
 
 
-class AssignStep(DedupStep):
+class AssignStep(PartitionedStep):
     """Per cluster: the kept document, the cluster size; routes each member's assignment to its shard."""
 
     subdir = "dedup/_assign"
-
-    def __init__(self, dplan: DedupPlan, partitions: int) -> None:
-        super().__init__(dplan)
-        self.partitions = partitions
-
-    def extra_config(self) -> dict[str, Any]:
-        return {"partitions": self.partitions}
-
-    def plan(self, run: RunLayout) -> list[ShardTask]:
-        return tasks(self.partitions)
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         members = read_parts(run, MembersStep.subdir, kind("to", task.index), range(self.partitions), MEMBERS)

@@ -20,7 +20,7 @@ import pyarrow as pa
 from roots.dedup.buckets import BucketStep, group_starts
 from roots.dedup.jaccard import exact_jaccard, read_shingle_sets
 from roots.dedup.minhash import similarity
-from roots.dedup.plan import DedupPlan, DedupStep, tasks
+from roots.dedup.plan import DedupPlan, DedupStep, PartitionedStep, tasks
 from roots.dedup.signatures import SignatureStep
 from roots.dedup.tables import (
     CC_EDGES,
@@ -109,15 +109,10 @@ def cc_partitions(run: RunLayout, dplan: DedupPlan) -> int:
     return max(1, math.ceil(2 * edges / dplan.config.max_items_in_memory))
 
 
-class PairsSecondStep(DedupStep):
+class PairsSecondStep(PartitionedStep):
+    """One task per input shard; ``partitions`` is how many connected-components partitions it writes."""
+
     subdir = "dedup/_pairs_b"
-
-    def __init__(self, dplan: DedupPlan, partitions: int) -> None:
-        super().__init__(dplan)
-        self.partitions = partitions
-
-    def extra_config(self) -> dict[str, Any]:
-        return {"partitions": self.partitions}
 
     def plan(self, run: RunLayout) -> list[ShardTask]:
         return tasks(self.dplan.shards)

@@ -93,6 +93,20 @@ def tasks(count: int) -> list[ShardTask]:
     return [ShardTask(i, {}) for i in range(count)]
 
 
+class PartitionedStep(DedupStep):
+    """A dedup step with one task per hash partition of its input (``partitions`` is part of its identity)."""
+
+    def __init__(self, dplan: DedupPlan, partitions: int) -> None:
+        super().__init__(dplan)
+        self.partitions = partitions
+
+    def extra_config(self) -> dict[str, Any]:
+        return {"partitions": self.partitions}
+
+    def plan(self, run: RunLayout) -> list[ShardTask]:
+        return tasks(self.partitions)
+
+
 def input_files(run: RunLayout) -> tuple[str, list[Path]]:
     """The documents dedup reads: the filter stage's kept shards, else the extract stage's shards."""
     kept = run.stage("filter").parts("kept")
