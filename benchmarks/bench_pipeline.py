@@ -1,6 +1,6 @@
 """The whole pipeline as a user runs it: ``roots run`` vs. datatrove's closest pipeline, same WARC files, one run.
 
-Input: ``benchmarks/pipeline_corpus.py`` (``--pages`` multilingual HTML pages with boilerplate and planted
+Input: ``benchmarks/pipeline_corpus.py`` (``--pages`` multilingual HTML pages of web weight, ~80 KB, and planted
 exact/near duplicates in ``--files`` gzipped WARC files), generated into a temporary folder.
 
 Contenders, each a fresh process (interpreter start and imports included), for every ``--workers`` value:
@@ -24,7 +24,7 @@ summed RSS, so pages shared between processes count more than once) and document
 ``--profile`` also runs roots once on 1 worker under cProfile and prints roots' own hot spots (the
 trafilatura child is not profiled: its cost is the "trafilatura alone" line).
 
-Run: ``python benchmarks/bench_pipeline.py [--pages 3000] [--files 4] [--workers 1 2] [--profile]``.
+Run: ``python benchmarks/bench_pipeline.py [--pages 3000] [--files 4] [--workers 1 2] [--profile] [--light-pages]``.
 """
 
 from __future__ import annotations
@@ -278,6 +278,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--profile", action="store_true", help="also profile roots once (1 worker, cProfile)")
     parser.add_argument("--top", type=int, default=25, help="functions listed per profile table")
+    parser.add_argument(
+        "--light-pages", action="store_true", help="the demo's ~4 KB pages instead of web-weight ~80 KB ones"
+    )
     parser.add_argument("--run-datatrove", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--run-trafilatura", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -289,10 +292,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        corpus = write_corpus(tmp / "input", args.pages, args.files)
+        corpus = write_corpus(tmp / "input", args.pages, args.files, args.light_pages)
         size = sum(p.stat().st_size for p in corpus.files) / 1e6
         print(
-            f"input: {args.pages} HTML pages in {args.files} .warc.gz files ({size:.1f} MB), "
+            f"input: {args.pages} {'light' if args.light_pages else 'web-weight'} HTML pages in {args.files} .warc.gz files ({size:.1f} MB), "
             f"{corpus.exact_duplicates} exact and {corpus.near_duplicates} near duplicates planted"
         )
         header = (

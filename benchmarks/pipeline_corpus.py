@@ -1,8 +1,11 @@
 """The full-pipeline benchmark corpus: gzipped WARC files of multilingual HTML pages with planted duplicates.
 
 Generated deterministically (same bytes for the same arguments; nothing is committed) from the demo
-corpus: its hand-written paragraphs (``roots/demo/texts``), its page renderer (navigation, cookie
-banner, sidebar, footer and scripts around the article) and its byte-stable WARC record writer.
+corpus: its hand-written paragraphs (``roots/demo/texts``) and its byte-stable WARC record writer. Pages
+are rendered by ``web_page.render_web_page`` with the markup weight of real news pages (median ~80 KB:
+meta tags, JSON-LD, inline CSS and scripts, mega-menu, cards, footer, serialized state); ``light=True``
+uses the demo's own light page instead (~4 KB around the article), which makes extraction unrealistically
+cheap.
 
 Each page combines 3–6 paragraphs of one of the 15 demo languages, chosen and ordered by a seeded
 generator, and ~6 % of its words are edited (the demo's ``perturb``), so that no two pages share whole
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
+from web_page import render_web_page
 
 from roots.demo.corpus import LANGUAGES, SITE_KINDS, Doc, WarcRecords, load_paragraphs, perturb, render_page
 
@@ -64,7 +68,7 @@ def make_pages(n: int, exact_fraction: float = 0.05, near_fraction: float = 0.05
     return pages, planted
 
 
-def write_corpus(out_dir: Path, pages: int = 3000, files: int = 4) -> PipelineCorpus:
+def write_corpus(out_dir: Path, pages: int = 3000, files: int = 4, light: bool = False) -> PipelineCorpus:
     """Write ``files`` ``.warc.gz`` files (one gzip member per record) holding ``pages`` HTML responses."""
     out_dir.mkdir(parents=True, exist_ok=True)
     docs, planted = make_pages(pages)
@@ -75,10 +79,11 @@ def write_corpus(out_dir: Path, pages: int = 3000, files: int = 4) -> PipelineCo
         with path.open("wb") as handle:
             records = WarcRecords(WARCWriter(handle, gzip=True))
             for number, doc in enumerate(chunk):
-                related = chunk[max(0, number - 4) : number]
-                records.response(
-                    doc.url, render_page(doc, "utf-8", related).encode(), "text/html; charset=utf-8"
+                related = chunk[max(0, number - 6) : number]
+                page = (
+                    render_page(doc, "utf-8", related[-4:]) if light else render_web_page(doc, related, SEED)
                 )
+                records.response(doc.url, page.encode(), "text/html; charset=utf-8")
         written.append(path)
     return PipelineCorpus(tuple(written), pages, planted["exact_duplicates"], planted["near_duplicates"])
 
@@ -90,8 +95,11 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--files", type=int, default=4)
+    parser.add_argument(
+        "--light", action="store_true", help="the demo's light pages instead of web-weight ones"
+    )
     args = parser.parse_args()
-    corpus = write_corpus(args.out, args.pages, args.files)
+    corpus = write_corpus(args.out, args.pages, args.files, args.light)
     summary = {
         "files": [str(p) for p in corpus.files],
         "pages": corpus.pages,

@@ -94,5 +94,3 @@ def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor
         if own:
             executor.close()
     return run
-
-

@@ -50,6 +50,21 @@ def test_get_segmenter_for_the_dedup_stage() -> None:
         get_segmenter("klingon")
 
 
+def test_jieba_segmenter_cuts_chinese_like_jieba_itself() -> None:
+    """The zh segmenter (jieba-rs) gives jieba's own words on the demo's hand-written Chinese paragraphs."""
+    import jieba
+
+    from roots.demo.corpus import load_paragraphs
+
+    reference = jieba.Tokenizer()
+    segment = get_segmenter("jieba")
+    paragraphs = load_paragraphs("zh")
+    assert len(paragraphs) >= 5
+    for paragraph in paragraphs:
+        expected = [w for w in reference.lcut(paragraph) if w.strip()]
+        assert segment(paragraph) == expected
+
+
 def test_roots_compat_splits_on_space_newline_and_tab_only() -> None:
     text = "Un\u2028deux\rtrois\u3000quatre cinq"
     compat, _ = WordExtractor("whitespace").words(text)

