@@ -26,16 +26,13 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.dedup_corpus import make_corpus, run_roots_dedup, write_run  # noqa: E402
-from roots.dedup.normalize import minhash_text  # noqa: E402
-
-
-def shingles(text: str, lang: str) -> set[str]:
-    norm = minhash_text(text)
-    units = list(norm.replace(" ", "")) if lang == "zh" else norm.split()
-    if len(units) < 5:
-        return {" ".join(units)} if units else set()
-    return {" ".join(units[i : i + 5]) for i in range(len(units) - 4)}
+from benchmarks.dedup_corpus import (  # noqa: E402
+    datasketch_clusters,
+    make_corpus,
+    run_roots_dedup,
+    shingles,
+    write_run,
+)
 
 
 def true_pairs(rows: list[dict], threshold: float) -> set[tuple[int, int]]:
@@ -91,29 +88,6 @@ def roots_clusters(
     by_id = {r["id"]: r["cluster_id"] for r in out}
     labels: dict[str, int] = {}
     return [labels.setdefault(by_id[r["id"]], len(labels)) for r in rows]
-
-
-def datasketch_clusters(rows: list[dict], threshold: float, num_perm: int = 128) -> list[int]:
-    import xxhash
-    from datasketch import MinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    parent = list(range(len(rows)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, row in enumerate(rows):
-        m = MinHash(num_perm=num_perm, hashfunc=xxhash.xxh32_intdigest)
-        m.update_batch([s.encode() for s in shingles(row["text"], row["lang"])])
-        for j in lsh.query(m):
-            if rows[j]["lang"] == row["lang"]:
-                parent[find(i)] = find(j)
-        lsh.insert(i, m)
-    return [find(i) for i in range(len(rows))]
 
 
 def main() -> None:

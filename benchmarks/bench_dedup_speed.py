@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.dedup_corpus import make_corpus, run_roots_dedup, write_run  # noqa: E402
+from benchmarks.dedup_corpus import datasketch_clusters, make_corpus, run_roots_dedup, write_run  # noqa: E402
 
 LANGUAGES = Path(__file__).resolve().parents[1] / "configs" / "languages"
 
@@ -82,33 +82,8 @@ def _cpu() -> float:
 
 
 def _datasketch(rows: list[dict]) -> int:
-    """datasketch used naively: one MinHash per document (update_batch with xxhash), MinHashLSH, union-find."""
-    import xxhash
-    from datasketch import MinHash, MinHashLSH
-
-    from roots.dedup.normalize import minhash_text
-
-    def shingles(text: str, lang: str) -> set[bytes]:
-        norm = minhash_text(text)
-        units = list(norm.replace(" ", "")) if lang == "zh" else norm.split()
-        return {" ".join(units[i : i + 5]).encode() for i in range(max(1, len(units) - 4))}
-
-    lsh = MinHashLSH(threshold=0.8, num_perm=128, params=(16, 8))
-    parent = list(range(len(rows)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, row in enumerate(rows):
-        m = MinHash(num_perm=128, hashfunc=xxhash.xxh32_intdigest)
-        m.update_batch(list(shingles(row["text"], row["lang"])))
-        for j in lsh.query(m):
-            parent[find(i)] = find(j)
-        lsh.insert(i, m)
-    return sum(1 for i in range(len(rows)) if find(i) != i)
+    """datasketch used naively with the peers' 16 × 8 layout: the documents it would remove."""
+    return sum(1 for i, root in enumerate(datasketch_clusters(rows, 0.8, 128, params=(16, 8))) if root != i)
 
 
 def _datatrove(rows: list[dict], work: Path, workers: int, start_ref: list[float]) -> int:

@@ -2,6 +2,7 @@
 
 Latin-script documents are Zipf-distributed letter words (≈2 KB each); Chinese documents are runs of
 CJK characters. Some originals get copies with a controlled fraction of words (characters) replaced.
+Also shared: the shingles roots uses and the naive datasketch near-dedup both benchmarks compare with.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from roots.atomic import write_parquet, write_text
 from roots.config import validate_pipeline
+from roots.dedup.normalize import minhash_text
 from roots.layout import RunLayout
 from roots.schema import documents_to_table, make_document
 
@@ -70,3 +72,43 @@ def run_roots_dedup(run: RunLayout, dedup: dict[str, Any], workers: int) -> None
     config = validate_pipeline({"run_dir": str(run.root), "filter": None, "dedup": dedup}, "benchmark")
     with LocalExecutor(workers) as executor:
         dedup_run(config, run, executor)
+
+
+def shingles(text: str, lang: str) -> set[str]:
+    """The shingles roots uses by default: word 5-grams, Chinese character 5-grams (shorter: the whole text)."""
+    norm = minhash_text(text)
+    units = list(norm.replace(" ", "")) if lang == "zh" else norm.split()
+    if len(units) < 5:
+        return {" ".join(units)} if units else set()
+    return {" ".join(units[i : i + 5]) for i in range(len(units) - 4)}
+
+
+def datasketch_clusters(
+    rows: list[dict[str, Any]],
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    params: tuple[int, int] | None = None,
+) -> list[int]:
+    """datasketch used naively: one MinHash per document (``update_batch``, xxhash32), MinHashLSH
+    (``params``: bands × rows, default datasketch's own choice) and union-find over each document's
+    candidates of the same language. Returns every document's cluster representative (itself if unique)."""
+    import xxhash
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=params)
+    parent = list(range(len(rows)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, row in enumerate(rows):
+        m = MinHash(num_perm=num_perm, hashfunc=xxhash.xxh32_intdigest)
+        m.update_batch([s.encode() for s in shingles(row["text"], row["lang"])])
+        for j in lsh.query(m):
+            if rows[j]["lang"] == row["lang"]:
+                parent[find(i)] = find(j)
+        lsh.insert(i, m)
+    return [find(i) for i in range(len(rows))]

@@ -77,13 +77,24 @@ def _run_extract(source: dict[str, Any], out: Path, overrides: dict[str, Any]) -
     print_summary(run)
 
 
-def _common_source_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="run directory")(
-        func
-    )
-    func = click.option("--lang", default=None, help="declared language of every document (e.g. 'sw')")(func)
-    func = click.option("--name", default=None, help="label of this source in statistics")(func)
-    return executor_options(func)
+def _source_command(func: Callable[..., dict[str, Any]]) -> Callable[..., None]:
+    """The options every ``extract`` command shares (--out, --lang, --name and the executor options).
+
+    The command returns its source section; this adds the declared language and label and runs it.
+    """
+
+    @executor_options
+    @click.option("--name", default=None, help="label of this source in statistics")
+    @click.option("--lang", default=None, help="declared language of every document (e.g. 'sw')")
+    @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="run directory")
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, out: Path, lang: str | None, name: str | None, overrides: dict[str, Any], **kwargs: Any
+    ) -> None:
+        source = {**func(*args, **kwargs), "lang": lang, "name": name}
+        _run_extract(source, out, overrides)
+
+    return wrapper
 
 
 @extract.command("jsonl")
@@ -91,28 +102,21 @@ def _common_source_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--text-key", default="text", show_default=True, help="field holding the text")
 @click.option("--id-key", default=None, help="field holding a stable document id")
 @click.option("--url-key", default="url", show_default=True, help="field holding the URL")
-@_common_source_options
+@_source_command
 def extract_jsonl(
     paths: tuple[str, ...],
     text_key: str,
     id_key: str | None,
     url_key: str,
-    out: Path,
-    lang: str | None,
-    name: str | None,
-    overrides: dict[str, Any],
-) -> None:
+) -> dict[str, Any]:
     """Read jsonl files ({"text": …} per line); malformed lines become error records."""
-    source = {
+    return {
         "type": "jsonl",
         "paths": list(paths),
         "text_key": text_key,
         "id_key": id_key,
         "url_key": url_key,
-        "lang": lang,
-        "name": name,
     }
-    _run_extract(source, out, overrides)
 
 
 @extract.command("hf")
@@ -132,7 +136,7 @@ def extract_jsonl(
     help="column copied into meta (repeatable; default: all but the text)",
 )
 @click.option("--streaming", is_flag=True, help="stream rows instead of materialising the dataset")
-@_common_source_options
+@_source_command
 def extract_hf(
     path: str,
     config_name: str | None,
@@ -143,13 +147,9 @@ def extract_hf(
     url_column: str | None,
     meta_columns: tuple[str, ...],
     streaming: bool,
-    out: Path,
-    lang: str | None,
-    name: str | None,
-    overrides: dict[str, Any],
-) -> None:
+) -> dict[str, Any]:
     """Read a Hugging Face dataset: local files/folder, a save_to_disk folder, or a hub name (offline: fails fast)."""
-    source = {
+    return {
         "type": "hf",
         "path": path,
         "config": config_name,
@@ -160,10 +160,7 @@ def extract_hf(
         "url_column": url_column,
         "meta_columns": list(meta_columns) or None,
         "streaming": streaming,
-        "lang": lang,
-        "name": name,
     }
-    _run_extract(source, out, overrides)
 
 
 @extract.command("warc")
@@ -188,7 +185,7 @@ def extract_hf(
     "--url-block", multiple=True, help="drop URLs with this prefix (repeatable; @FILE reads a list)"
 )
 @click.option("--bytes-per-shard", type=click.IntRange(min=1), default=64 << 20, show_default=True)
-@_common_source_options
+@_source_command
 def extract_warc(
     paths: tuple[str, ...],
     extractor: str,
@@ -198,13 +195,9 @@ def extract_warc(
     url_allow: tuple[str, ...],
     url_block: tuple[str, ...],
     bytes_per_shard: int,
-    out: Path,
-    lang: str | None,
-    name: str | None,
-    overrides: dict[str, Any],
-) -> None:
+) -> dict[str, Any]:
     """Read Common Crawl WARC/WET/ARC files and extract each HTML page's main text."""
-    source = {
+    return {
         "type": "warc",
         "paths": list(paths),
         "extractor": extractor,
@@ -214,10 +207,7 @@ def extract_warc(
         "url_allow": list(url_allow),
         "url_block": list(url_block),
         "bytes_per_shard": bytes_per_shard,
-        "lang": lang,
-        "name": name,
     }
-    _run_extract(source, out, overrides)
 
 
 @extract.command("pdf")
@@ -234,30 +224,23 @@ def extract_warc(
     show_default=True,
     help="PDFs with more pages are errors",
 )
-@_common_source_options
+@_source_command
 def extract_pdf(
     paths: tuple[str, ...],
     per_page: bool,
     backend: str,
     timeout_seconds: float,
     max_pages: int,
-    out: Path,
-    lang: str | None,
-    name: str | None,
-    overrides: dict[str, Any],
-) -> None:
+) -> dict[str, Any]:
     """Extract text from PDF files or folders (searched recursively)."""
-    source = {
+    return {
         "type": "pdf",
         "paths": list(paths),
         "per_page": per_page,
         "backend": backend,
         "timeout_seconds": timeout_seconds,
         "max_pages": max_pages,
-        "lang": lang,
-        "name": name,
     }
-    _run_extract(source, out, overrides)
 
 
 # ---------------------------------------------------------------- later stages

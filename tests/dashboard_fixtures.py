@@ -14,8 +14,9 @@ from typing import Any
 import pyarrow as pa
 
 from roots.atomic import write_json, write_jsonl, write_parquet, write_text
+from roots.filters.stage import FILTER_SCHEMA  # the filter stage's output schema, as it writes it
 from roots.layout import RunLayout
-from roots.schema import extend_schema, make_document
+from roots.schema import make_document
 from roots.stats import StageStats
 
 SW_YAML = """\
@@ -59,18 +60,6 @@ filters:
     min: 5
 """
 
-STAT_FIELDS = (
-    pa.field("number_words", pa.int64()),
-    pa.field("character_repetition_ratio", pa.float64()),
-    pa.field("word_repetition_ratio", pa.float64()),
-    pa.field("special_characters_ratio", pa.float64()),
-    pa.field("stopwords_ratio", pa.float64()),
-    pa.field("flagged_words_ratio", pa.float64()),
-    pa.field("lang_id_score", pa.float64()),
-    pa.field("perplexity", pa.float64()),
-    pa.field("drop_reason", pa.string()),
-)
-FILTER_SCHEMA = extend_schema(*STAT_FIELDS)
 
 # filter name, statistic, keep test — the ROOTS order, written out independently of roots.filters
 RULES = (

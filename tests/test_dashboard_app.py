@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from roots.visualizer.yamlsave import parse_config
+from roots.filters.language_config import parse_config
 from tests.dashboard_fixtures import SW_THRESHOLDS, SW_YAML, DashboardRun, build_dashboard_run, drop_reason
 
 APP = Path(__file__).resolve().parents[1] / "roots" / "visualizer" / "app.py"

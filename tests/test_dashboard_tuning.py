@@ -11,12 +11,13 @@ import pytest
 
 from roots.atomic import write_json, write_parquet, write_text
 from roots.errors import UserError
+from roots.filters import yamledit
 from roots.filters.decide import first_failing_filter
 from roots.filters.language_config import FILTER_ORDER, Filters
 from roots.filters.registry import LanguageRegistry
 from roots.layout import RunLayout
 from roots.stats import StageStats
-from roots.visualizer import examples, rundata, yamlsave
+from roots.visualizer import examples, rundata
 from roots.visualizer.filterdata import load_filter_data
 from roots.visualizer.filterinfo import FILTER_SPECS
 from roots.visualizer.launch import check_port, check_run, streamlit_command
@@ -135,20 +136,20 @@ def test_samples_and_documents_failing_only_one_filter() -> None:
 # ---------------------------------------------------------------- saving thresholds
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.yaml")), ids=lambda p: p.stem)
 def test_saving_unchanged_thresholds_only_clears_derived(path: Path) -> None:
-    file = yamlsave.language_file(path.parent, path.stem)
-    config = yamlsave.parse_config(file.text, path)
-    diff = yamlsave.diff_text(file, yamlsave.updated_text(file, settings_from_filters(config.filters)))
+    file = yamledit.language_file(path.parent, path.stem)
+    config = yamledit.parse_config(file.text, path)
+    diff = yamledit.diff_text(file, yamledit.updated_text(file, settings_from_filters(config.filters)))
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == (["-derived: true", "+derived: false"] if config.derived else [])
 
 
 def test_saving_changes_only_what_moved_and_keeps_comments(tmp_path: Path) -> None:
     write_text(tmp_path / "sw.yaml", SW_YAML)
-    file = yamlsave.language_file(tmp_path, "sw")
-    settings = settings_from_filters(yamlsave.parse_config(file.text, file.path).filters)
+    file = yamledit.language_file(tmp_path, "sw")
+    settings = settings_from_filters(yamledit.parse_config(file.text, file.path).filters)
     settings |= {"number_words": Setting(True, 12.0, 100000.0), "lang_id": Setting(False, 0.5)}
-    new = yamlsave.updated_text(file, settings)
-    config = yamlsave.save(file, new)
+    new = yamledit.updated_text(file, settings)
+    config = yamledit.save(file, new)
     text = (tmp_path / "sw.yaml").read_text(encoding="utf-8")
     assert text == new
     assert "    min: 12   # fewer words than this: removed\n" in text
@@ -163,12 +164,12 @@ def test_saving_changes_only_what_moved_and_keeps_comments(tmp_path: Path) -> No
 def test_a_language_without_a_yaml_gets_one_from_default_yaml(tmp_path: Path) -> None:
     for name in ("default.yaml", "en.yaml"):
         write_text(tmp_path / name, (SHIPPED / name).read_text(encoding="utf-8"))
-    file = yamlsave.language_file(tmp_path, "tw")
+    file = yamledit.language_file(tmp_path, "tw")
     assert not file.exists and "default.yaml" in file.origin
-    settings = settings_from_filters(yamlsave.parse_config(file.text, file.path).filters)
-    new = yamlsave.updated_text(file, settings | {"stopwords": Setting(True, 0.05)})
-    assert yamlsave.diff_text(file, new).startswith("--- /dev/null\n+++ tw.yaml (after saving)\n")
-    yamlsave.save(file, new)
+    settings = settings_from_filters(yamledit.parse_config(file.text, file.path).filters)
+    new = yamledit.updated_text(file, settings | {"stopwords": Setting(True, 0.05)})
+    assert yamledit.diff_text(file, new).startswith("--- /dev/null\n+++ tw.yaml (after saving)\n")
+    yamledit.save(file, new)
     loaded = LanguageRegistry(tmp_path).get("tw")  # the filter stage accepts it as tw's own config
     assert not loaded.fallback and loaded.config.language_id.label == "tw"
     assert loaded.config.filters.stopwords.min == 0.05
@@ -176,13 +177,13 @@ def test_a_language_without_a_yaml_gets_one_from_default_yaml(tmp_path: Path) ->
 
 def test_thresholds_that_do_not_validate_are_refused(tmp_path: Path) -> None:
     write_text(tmp_path / "sw.yaml", SW_YAML)
-    file = yamlsave.language_file(tmp_path, "sw")
-    settings = settings_from_filters(yamlsave.parse_config(file.text, file.path).filters)
-    new = yamlsave.updated_text(file, settings | {"number_words": Setting(True, 500.0, 100.0)})
+    file = yamledit.language_file(tmp_path, "sw")
+    settings = settings_from_filters(yamledit.parse_config(file.text, file.path).filters)
+    new = yamledit.updated_text(file, settings | {"number_words": Setting(True, 500.0, 100.0)})
     with pytest.raises(
         UserError, match=r"sw\.yaml: filters\.number_words.*min \(500\) must not exceed max \(100\)"
     ):
-        yamlsave.save(file, new)
+        yamledit.save(file, new)
     assert (tmp_path / "sw.yaml").read_text(encoding="utf-8") == SW_YAML
 
 

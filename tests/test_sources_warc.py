@@ -458,43 +458,24 @@ def test_domain_and_url_allow_and_block_lists(tmp_path):
     assert stats(run)["skipped"] == {"url_blocked": 1, "url_not_allowed": 2}
 
 
-def test_user_errors_are_one_line(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--extractor", "nope.mod:f", "nope.mod"), ("--domain-allow", "@/no/such.txt", "/no/such.txt")],
+)
+def test_user_errors_are_one_line(tmp_path, capsys, option, value, named):
     from roots.cli import main
 
     write_warc(tmp_path / "a.warc", [_good(0)])
-    assert (
-        main(
-            [
-                "extract",
-                "warc",
-                str(tmp_path / "a.warc"),
-                "--out",
-                str(tmp_path / "r"),
-                "--extractor",
-                "nope.mod:f",
-            ]
-        )
-        == 2
-    )
-    assert (
-        main(
-            [
-                "extract",
-                "warc",
-                str(tmp_path / "a.warc"),
-                "--out",
-                str(tmp_path / "r"),
-                "--domain-allow",
-                "@/no/such.txt",
-            ]
-        )
-        == 2
-    )
+    args = ["extract", "warc", str(tmp_path / "a.warc"), "--out", str(tmp_path / "r"), option, value]
+    assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and "nope.mod" in err[0] and "/no/such.txt" in err[1]
-    with pytest.raises(UserError):
-        from roots.sources.url_filter import load_entries
+    assert len(err) == 1 and named in err[0]
 
+
+def test_unreadable_url_list_is_a_user_error():
+    from roots.sources.url_filter import load_entries
+
+    with pytest.raises(UserError):
         load_entries(["@/no/such.txt"], "warc domain_allow")
 
 

@@ -15,6 +15,7 @@ import yaml
 from roots.cli import main
 from roots.filters.derive import MIN_VALUES, derive_thresholds
 from roots.filters.language_config import load_language_config
+from roots.filters.yamledit import load_document, save_document, set_key
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = REPO / "roots" / "demo" / "texts"
@@ -161,6 +162,50 @@ def test_derive_write_stores_the_run_values_and_keeps_everything_else(
         after["filters"][filter_name][field_name] = before["filters"][filter_name][field_name]
     after["provenance"] = before["provenance"]
     assert after == before  # no other key changed
+
+
+def test_set_key_keeps_comment_lines_and_roots_order(tmp_path: Path) -> None:
+    path = tmp_path / "sw.yaml"
+    path.write_text(
+        "# header\n"
+        "lang: sw\n"
+        "language_id:\n"
+        "  label: sw\n"
+        "filters:\n"
+        "  word_repetition:\n"
+        "    max: 0.2\n"
+        "  perplexity:\n"
+        "    enabled: false  # off until a model exists\n"
+        "    max: 1000\n"
+        "# PII removal\n"
+        "pii:\n"
+        "  enabled: true\n",
+        encoding="utf-8",
+    )
+    data = load_document(path)
+    set_key(data, ("filters", "perplexity", "kenlm_model"), "sw.arpa")
+    set_key(data, ("filters", "number_words", "min"), 5, "derived: q05")
+    set_key(data, ("derived",), True)
+    save_document(path, data)
+    assert path.read_text(encoding="utf-8") == (
+        "# header\n"
+        "lang: sw\n"
+        "language_id:\n"
+        "  label: sw\n"
+        "filters:\n"
+        "  number_words:\n"  # a new filter section goes where ROOTS order puts it
+        "    min: 5  # derived: q05\n"
+        "  word_repetition:\n"
+        "    max: 0.2\n"
+        "  perplexity:\n"
+        "    enabled: false  # off until a model exists\n"
+        "    max: 1000\n"
+        "    kenlm_model: sw.arpa\n"  # a new key goes last, above the comment of the next section
+        "# PII removal\n"
+        "pii:\n"
+        "  enabled: true\n"
+        "derived: true\n"
+    )
 
 
 def test_user_errors_are_one_line(

@@ -162,23 +162,28 @@ DEFAULT_CONFIG = "default"
 
 def load_language_config(path: Path) -> LanguageConfig:
     """Read and validate one language YAML; a bad value is a one-line ``UserError`` naming file and key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read language config ({exc.strerror})") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, source: Path | str) -> LanguageConfig:
+    """Validate a language YAML's text; problems are one-line ``UserError``s naming the file and key."""
     import yaml
 
     try:
         # libyaml's loader where PyYAML has it: every worker reads every language YAML, 10x faster in C
-        data = yaml.load(
-            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read language config ({exc.strerror})") from None
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML: {exc}") from None
+        raise UserError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a mapping (lang, language_id, filters, …)")
+        raise UserError(f"{source}: expected a mapping (lang, language_id, filters, …)")
     try:
         return LanguageConfig.model_validate(data)
     except ValidationError as exc:
-        raise UserError(format_validation_error(path, exc, LanguageConfig)) from None
+        raise UserError(format_validation_error(source, exc, LanguageConfig)) from None
 
 
 def language_config_path(languages_dir: Path, lang: str) -> Path:

@@ -5,25 +5,25 @@ from __future__ import annotations
 import streamlit as st
 
 from roots.errors import UserError
-from roots.visualizer import yamlsave
+from roots.filters import yamledit
 from roots.visualizer.tuning import Setting
 from roots.visualizer.views import tuning_state
 
 SAVED_MESSAGE = "roots:saved-message"
 
 
-def render(lang: str, file: yamlsave.LanguageFile, settings: dict[str, Setting]) -> None:
+def render(lang: str, file: yamledit.LanguageFile, settings: dict[str, Setting]) -> None:
     st.subheader("Save the thresholds")
     message = st.session_state.pop(SAVED_MESSAGE, None)
     if message:
         st.success(message)
     try:
-        new_text = yamlsave.updated_text(file, settings)
-        yamlsave.parse_config(new_text, file.path)
+        new_text = yamledit.updated_text(file, settings)
+        yamledit.parse_config(new_text, file.path)
     except UserError as exc:
         st.error(f"These thresholds cannot be saved: {exc}")
         return
-    diff = yamlsave.diff_text(file, new_text)
+    diff = yamledit.diff_text(file, new_text)
     if diff:
         st.caption(f"Saving changes {file.path} like this (comments and other settings stay as they are):")
         st.code(diff, language="diff")
@@ -31,7 +31,7 @@ def render(lang: str, file: yamlsave.LanguageFile, settings: dict[str, Setting])
         st.caption(f"{file.path} already holds these thresholds.")
     c1, c2, c3 = st.columns(3)
     if c1.button(f"Save to {file.path.name}", type="primary", disabled=not diff, key=f"tune:{lang}:save"):
-        yamlsave.save(file, new_text)
+        yamledit.save(file, new_text)
         st.session_state[SAVED_MESSAGE] = (
             f"Saved {file.path}. Run `roots filter RUN` again to apply the new thresholds."
         )

@@ -7,9 +7,10 @@ import math
 import streamlit as st
 
 from roots.errors import UserError
+from roots.filters import yamledit
 from roots.filters.language_config import LanguageConfig
 from roots.schema import UNKNOWN_LANG
-from roots.visualizer import loaders, yamlsave
+from roots.visualizer import loaders
 from roots.visualizer.charts import HEIGHTS, histogram_chart, waterfall_chart
 from roots.visualizer.examples import Histogram
 from roots.visualizer.filterdata import LanguageView
@@ -62,9 +63,9 @@ def render(ctx: Context) -> None:
         format_func=lambda code: language_label(code, counts[code]),
         key="tune:language",
     )
-    file = yamlsave.language_file(ctx.languages_dir, lang)
+    file = yamledit.language_file(ctx.languages_dir, lang)
     try:
-        config = yamlsave.parse_config(file.text, file.path)
+        config = yamledit.parse_config(file.text, file.path)
     except UserError as exc:
         st.error(str(exc))
         return
@@ -90,7 +91,7 @@ def render(ctx: Context) -> None:
     save_panel.render(lang, file, settings)
 
 
-def _describe_config(config: LanguageConfig, file: yamlsave.LanguageFile) -> None:
+def _describe_config(config: LanguageConfig, file: yamledit.LanguageFile) -> None:
     st.caption(f"Thresholds from {file.origin}" + (f" · {config.provenance}" if config.provenance else ""))
     if config.derived:
         st.warning(
