@@ -14,6 +14,12 @@ by ``PI:<TAG>``. These detectors are written from that description (no upstream 
   (``@param``, ``@media``, ``@property`` …).
 
 When matches overlap, the earlier detector in that order wins, then the longer match.
+
+Most documents hold no PII, and ``re`` tries a pattern that starts with a lookbehind, a word boundary or
+a repeat at every character. So each pattern is only tried (``match``) where it can start, found by fast
+searches for something every match holds: an ``@``, an ``=`` or ``:`` with a value after it, a dot
+between digits, a colon before another, a run of token characters. ``_find_pii(text, prechecks=False)``
+scans the whole text with every pattern instead; the spans are the same.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import ipaddress
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 TAGS = ("EMAIL", "IP_ADDRESS", "KEY", "USER")
 Span = tuple[int, int, str]  # start, end, tag
@@ -39,10 +45,12 @@ _TOKEN_FORMATS = re.compile(
     r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"  # JWT
     r")(?![A-Za-z0-9])"
 )
-_ASSIGNMENT = re.compile(
+_KEYWORD = (
     r"(?i)\b(?:api[_-]?key|apikey|access[_-]?key|secret(?:[_-]?key)?|client[_-]?secret|auth[_-]?token"
-    r"|access[_-]?token|token|password|passwd|pwd)\b[\"']?\s*[:=]\s*[\"']?(?P<value>[^\s\"',;]{8,})"
+    r"|access[_-]?token|token|password|passwd|pwd)\b[\"']?\s*"
 )
+_LONGEST_KEYWORD = len("client_secret")
+_ASSIGNMENT = re.compile(_KEYWORD + r"[:=]\s*[\"']?(?P<value>[^\s\"',;]{8,})")
 _LONG_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/=_\-]{32,}(?![A-Za-z0-9+/=_\-])")
 
 _EMAIL = re.compile(
@@ -69,37 +77,139 @@ _NOT_HANDLES = frozenset(
     }
 )  # fmt: skip
 
+# Where each pattern can start. The triggers start with a literal or a small character class, which
+# ``re`` skips to instead of trying every character; their lookaheads make ``finditer`` report each one.
+_TOKEN_PREFIX = re.compile(r"A(?=KIA|SIA|Iza)|g(?=h[pousr]_|ithub_pat_)|x(?=ox[abposr]-)|s(?=k-)|e(?=yJ)")
+_ASSIGNMENT_SIGN = re.compile(r"[:=](?=\s*[\"']?[^\s\"',;]{8})")  # followed by a value
+_KEYWORD_BEFORE = re.compile(_KEYWORD + r"\Z")  # searched with ``endpos`` at the sign
+_IPV4_FIRST_DOT = re.compile(r"\.(?<=\d\.)(?=\d{1,3}\.\d{1,3}\.\d)")  # 1-3 digits after an address starts
+_IPV6_FIRST_COLON = re.compile(r":(?=[0-9A-Fa-f]{0,4}:)")  # 0-4 hex digits after an address starts
+# Tokens are ASCII, so ``text.encode("latin-1", "replace")`` (one byte a character) translated by these
+# tables has a run of "x" where ``text`` has a run of token characters (with or without dots).
+_TOKEN_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-"
+_TOKEN_OR_DOT = bytes(ord("x") if byte in _TOKEN_BYTES + b"." else ord(" ") for byte in range(256))
+_TOKEN_ONLY = bytes(ord("x") if byte in _TOKEN_BYTES else ord(" ") for byte in range(256))
+_SHORTEST_TOKEN = len("xoxb-") + 10  # each _TOKEN_FORMATS match is a run of 15+ [A-Za-z0-9+/=_.-]
+
+
+def _runs(marks: bytes, length: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of ``length`` or more "x" in ``marks``."""
+    start = marks.find(b"x" * length)
+    while start >= 0:
+        end = marks.find(b" ", start)
+        yield start, (end if end >= 0 else len(marks))
+        start = marks.find(b"x" * length, end) if end >= 0 else -1
+
+
+def _token_starts(text: str) -> tuple[Iterator[int], Iterator[int]]:
+    """Where a token format can start (a prefix such as ``AKIA`` inside a run of 15+ token characters or
+    dots) and where a long token can (the start of a run of 32+ token characters)."""
+    one_byte_each = text.encode("latin-1", "replace")  # "?" for the other characters
+    marks = one_byte_each.translate(_TOKEN_OR_DOT)
+    if b"x" * _SHORTEST_TOKEN not in marks:
+        return iter(()), iter(())
+    formats = (
+        prefix.start()
+        for start, end in _runs(marks, _SHORTEST_TOKEN)
+        for prefix in _TOKEN_PREFIX.finditer(text, start, end)
+    )
+    return formats, (start for start, _ in _runs(one_byte_each.translate(_TOKEN_ONLY), 32))
+
+
+def _assignment_starts(text: str) -> Iterator[int]:
+    """Where an assignment can start: each keyword start that a sign (``=``, ``:``) with a value after it
+    follows, at most the longest keyword, a quote and the spaces before the sign. (Keyword, quote and
+    spaces hold no sign, so an assignment's sign is the first one after its start.)"""
+    if "=" not in text and ":" not in text:
+        return
+    for sign in _ASSIGNMENT_SIGN.finditer(text):
+        before = sign.start()
+        while before > 0 and text[before - 1].isspace():  # str.isspace() is re's \s (tested)
+            before -= 1
+        keyword = _KEYWORD_BEFORE.search(text, max(0, before - 1 - _LONGEST_KEYWORD), sign.start())
+        while keyword is not None:
+            yield keyword.start()
+            keyword = _KEYWORD_BEFORE.search(text, keyword.start() + 1, sign.start())
+
+
+def _at_signs(text: str) -> Iterator[int]:
+    at = text.find("@")
+    while at >= 0:
+        yield at
+        at = text.find("@", at + 1)
+
+
+def _in_local_part(char: str) -> bool:
+    """``re``'s ``[\\w.+\\-]``, the characters of an address before its ``@`` (tested)."""
+    return char.isalnum() or char in "_.+-"
+
+
+def _email_starts(text: str) -> Iterator[int]:
+    """Where the run of local-part characters before each ``@`` starts: the only place the lookbehind
+    lets an address with that ``@`` start."""
+    for at in _at_signs(text):
+        start = at
+        while start > 0 and _in_local_part(text[start - 1]):
+            start -= 1
+        if start < at:
+            yield start
+
+
+def _around(triggers: Iterator[re.Match[str]], before: int, after: int) -> Iterator[int]:
+    """Each position from ``before`` characters before a trigger's start to ``after`` after it, ascending."""
+    following = 0
+    for trigger in triggers:
+        first, last = max(following, trigger.start() - before), trigger.start() + after
+        yield from range(first, last + 1)
+        following = max(following, last + 1)
+
+
+def _find(pattern: re.Pattern[str], text: str, starts: Iterable[int] | None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``. Given ``starts``, ascending and holding every position where ``pattern``
+    matches, only those are tried: ``match`` there is the attempt ``finditer`` makes (lookarounds see the
+    whole text either way). None of the patterns matches the empty string."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)) is not None:
+            yield match
+            end = match.end()
+
 
 def _entropy(token: str) -> float:
     counts = Counter(token)
     return -sum(c / len(token) * math.log2(c / len(token)) for c in counts.values())
 
 
-def _keys(text: str) -> Iterator[Span]:
-    for match in _PEM.finditer(text):
+def _keys(text: str, prechecks: bool = True) -> Iterator[Span]:
+    token_starts, long_token_starts = _token_starts(text) if prechecks else (None, None)
+    for match in _PEM.finditer(text):  # starts with a literal: ``re`` skips to it
         yield match.start(), match.end(), "KEY"
-    for match in _TOKEN_FORMATS.finditer(text):
+    for match in _find(_TOKEN_FORMATS, text, token_starts):
         yield match.start(), match.end(), "KEY"
-    for match in _ASSIGNMENT.finditer(text):
+    for match in _find(_ASSIGNMENT, text, _assignment_starts(text) if prechecks else None):
         value = match.group("value")
         has_letter, has_digit = any(c.isalpha() for c in value), any(c.isdigit() for c in value)
         if (has_letter and has_digit) or len(value) >= 20:
             yield match.start("value"), match.end("value"), "KEY"
-    for match in _LONG_TOKEN.finditer(text):
+    for match in _find(_LONG_TOKEN, text, long_token_starts):
         token = match.group()
         mixed = any(c.isupper() for c in token) and any(c.islower() for c in token)
         if mixed and any(c.isdigit() for c in token) and _entropy(token) >= 4.0:
             yield match.start(), match.end(), "KEY"
 
 
-def _emails(text: str) -> Iterator[Span]:
-    for match in _EMAIL.finditer(text):
+def _emails(text: str, prechecks: bool = True) -> Iterator[Span]:
+    for match in _find(_EMAIL, text, _email_starts(text) if prechecks else None):
         if match.group("tld").lower() not in _FILE_SUFFIXES:
             yield match.start(), match.end(), "EMAIL"
 
 
-def _ip_addresses(text: str) -> Iterator[Span]:
-    for match in _IPV4.finditer(text):
+def _ip_addresses(text: str, prechecks: bool = True) -> Iterator[Span]:
+    ipv4_starts = _around(_IPV4_FIRST_DOT.finditer(text), 3, -1) if prechecks else None
+    for match in _find(_IPV4, text, ipv4_starts):
         if _VERSION_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             continue
         parts = match.group().split(".")
@@ -107,7 +217,8 @@ def _ip_addresses(text: str) -> Iterator[Span]:
             continue  # leading zeros: not how addresses are written (and ipaddress rejects them)
         if _public_looking(match.group()):
             yield match.start(), match.end(), "IP_ADDRESS"
-    for match in _IPV6.finditer(text):
+    colons = _IPV6_FIRST_COLON.finditer(text) if ":" in text else iter(())
+    for match in _find(_IPV6, text, _around(colons, 4, 0) if prechecks else None):
         candidate = match.group()
         # a digit and 6+ characters: keeps C++ scopes such as ``Ab::Cd`` (valid IPv6 syntax) out
         if len(candidate) >= 6 and any(c.isdigit() for c in candidate) and _public_looking(candidate):
@@ -125,23 +236,29 @@ def _public_looking(candidate: str) -> bool:
     return not (address.version == 4 and str(address) == "255.255.255.255")
 
 
-def _users(text: str) -> Iterator[Span]:
-    for match in _USER.finditer(text):
+def _users(text: str, prechecks: bool = True) -> Iterator[Span]:
+    for match in _find(_USER, text, _at_signs(text) if prechecks else None):
         name = match.group("name")
         if name.lower() in _NOT_HANDLES or name.isdigit():
             continue
         yield match.start(), match.end(), "USER"
 
 
-DETECTORS: tuple[Callable[[str], Iterator[Span]], ...] = (_keys, _emails, _ip_addresses, _users)
+DETECTORS: tuple[Callable[[str, bool], Iterator[Span]], ...] = (_keys, _emails, _ip_addresses, _users)
 
 
 def find_pii(text: str) -> list[Span]:
     """Non-overlapping PII spans, in text order (earlier detector, then longer match, wins)."""
+    return _find_pii(text, prechecks=True)
+
+
+def _find_pii(text: str, prechecks: bool) -> list[Span]:
+    """``find_pii``; ``prechecks=False`` runs every pattern over the whole text (the reference the
+    prechecks are tested against)."""
     candidates = [
         (priority, span)
         for priority, detect in enumerate(DETECTORS)
-        for span in detect(text)
+        for span in detect(text, prechecks)
         if span[1] > span[0]
     ]
     candidates.sort(key=lambda c: (c[0], -(c[1][1] - c[1][0]), c[1][0]))
