@@ -49,7 +49,7 @@ class MinHashConfig(StrictModel):
     use_segmenters: bool = Field(
         True,
         description="cut words with the language configs' segmenters (jieba for zh); false: whitespace words, "
-        "character n-grams for languages written without spaces (much faster for Chinese than jieba)",
+        "character n-grams for languages written without spaces (faster for Chinese than word segmentation)",
     )
     word_ngram: int = Field(5, ge=1, le=32, description="words per shingle")
     char_ngram: int = Field(5, ge=1, le=64, description="characters per shingle in character mode")
