@@ -21,6 +21,8 @@ import xxhash
 from roots.atomic import sweep_temporaries, write_json, write_jsonl, write_parquet
 from roots.errors import UserError
 from roots.layout import STAGES, RunLayout, StageDir
+from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
+from roots.partitioned import PartitionedTable, write_partitioned
 from roots.stats import StageStats
 
 
@@ -34,9 +36,10 @@ class ShardTask:
 
 @dataclass
 class ShardOutput:
-    """What processing one shard produced. ``tables`` maps a subdirectory (``None``, ``kept``, ``removed``) to rows."""
+    """What processing one shard produced. ``tables`` maps a subdirectory (``None``, ``kept``, ``removed``) to rows;
+    a ``PartitionedTable`` (rows for several receiving tasks) is written as one indexed ``.arrows`` file."""
 
-    tables: dict[str | None, pa.Table] = field(default_factory=dict)
+    tables: dict[str | None, pa.Table | PartitionedTable] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     stats: StageStats = field(default_factory=StageStats)
 
@@ -90,7 +93,10 @@ def run_shard(stage: Stage, run_root: str, task: ShardTask) -> dict[str, Any]:
     sdir = stage.output_dir(run)
     out = stage.process(run, task)
     for kind, table in sorted(out.tables.items(), key=lambda kv: kv[0] or ""):
-        write_parquet(sdir.part(task.index, kind), table)
+        if isinstance(table, PartitionedTable):
+            write_partitioned(sdir.part(task.index, kind).with_suffix(PARTITIONED_SUFFIX), table)
+        else:
+            write_parquet(sdir.part(task.index, kind), table)
     write_jsonl(sdir.shard_errors(task.index), out.errors)
     stats = out.stats.to_dict()
     write_json(sdir.marker(task.index), {"fingerprint": stage.fingerprint(), "stats": stats})

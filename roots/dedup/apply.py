@@ -28,7 +28,6 @@ from roots.dedup.tables import (
     REASONS,
     TEMPLATES,
     dictionary_codes,
-    kind,
     read_parts,
     ref_row,
     u64,
@@ -121,7 +120,7 @@ class ApplyStage(Stage):
     def _assignments(self, run: RunLayout, shard: int) -> pa.Table:
         if self.partitions is None:
             return ASSIGN.empty_table()
-        return read_parts(run, AssignStep.subdir, kind("to", shard), range(self.partitions), ASSIGN)
+        return read_parts(run, AssignStep.subdir, "to", range(self.partitions), ASSIGN, partition=shard)
 
     def _clusters(self, docs: pa.Table, assign: pa.Table, outcome: _Outcome) -> None:
         if len(assign) == 0:

@@ -12,8 +12,9 @@ import pyarrow as pa
 
 from roots.dedup.plan import DedupStep, tasks
 from roots.dedup.signatures import SignatureStep
-from roots.dedup.tables import EDGES, KEYS, LINES, TEMPLATES, kind, read_parts, ref_shard, split, u64
+from roots.dedup.tables import EDGES, KEYS, LINES, TEMPLATES, read_parts, ref_shard, u64
 from roots.layout import RunLayout
+from roots.partitioned import partitioned
 from roots.stage import ShardOutput, ShardTask
 
 
@@ -38,7 +39,7 @@ class LineStep(DedupStep):
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         table = read_parts(
-            run, SignatureStep.subdir, kind("lines", task.index), range(self.dplan.shards), LINES
+            run, SignatureStep.subdir, "lines", range(self.dplan.shards), LINES, partition=task.index
         )
         line, doc = u64(table, "line"), u64(table, "doc")
         order = np.lexsort((doc, line))
@@ -61,7 +62,7 @@ class BucketStep(DedupStep):
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         table = read_parts(
-            run, SignatureStep.subdir, kind("keys", task.index), range(self.dplan.shards), KEYS
+            run, SignatureStep.subdir, "keys", range(self.dplan.shards), KEYS, partition=task.index
         )
         k1, k2, ref = u64(table, "k1"), u64(table, "k2"), u64(table, "ref")
         reason = np.asarray(table.column("kind")).astype(np.uint8)
@@ -72,4 +73,4 @@ class BucketStep(DedupStep):
         member = ~starts & (ref != first)
         edges = pa.table({"a": ref[member], "b": first[member], "reason": reason[member]}, schema=EDGES)
         shards = self.dplan.shards
-        return ShardOutput(tables=split(edges, ref_shard(u64(edges, "a")), shards, "to"))
+        return ShardOutput(tables={"to": partitioned(edges, ref_shard(u64(edges, "a")), shards)})

@@ -30,13 +30,12 @@ from roots.dedup.tables import (
     MEMBERS,
     TOP,
     hash_partition,
-    kind,
     read_parts,
     ref_shard,
-    split,
     u64,
 )
 from roots.layout import RunLayout
+from roots.partitioned import PartitionedTable, partitioned
 from roots.stage import ShardOutput, ShardTask
 from roots.stats import StageStats
 
@@ -88,18 +87,18 @@ class ComponentRound(PartitionedStep):
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         if self.round_index == 0:
             edges = read_parts(
-                run, PairsSecondStep.subdir, kind("cc", task.index), range(self.dplan.shards), CC_EDGES
+                run, PairsSecondStep.subdir, "cc", range(self.dplan.shards), CC_EDGES, partition=task.index
             )
         else:
             previous = f"dedup/_cc_{self.round_index - 1:03d}"
-            edges = read_parts(run, previous, kind("e", task.index), range(self.partitions), CC_EDGES)
+            edges = read_parts(run, previous, "e", range(self.partitions), CC_EDGES, partition=task.index)
         x, y, nodes, label, unsettled = star_round(
             u64(edges, "u"), u64(edges, "v"), self.round_index % 2 == 0
         )
         both = pa.table({"u": np.concatenate([x, y]), "v": np.concatenate([y, x])}, schema=CC_EDGES)
-        out: dict[str | None, pa.Table] = split(
-            both, hash_partition(u64(both, "u"), self.partitions), self.partitions, "e"
-        )
+        out: dict[str | None, pa.Table | PartitionedTable] = {
+            "e": partitioned(both, hash_partition(u64(both, "u"), self.partitions), self.partitions)
+        }
         out["labels"] = pa.table({"node": nodes, "label": label}, schema=LABELS)
         stats = StageStats()
         if unsettled:
@@ -122,7 +121,7 @@ class MembersStep(PartitionedStep):
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         labels = read_parts(run, f"dedup/_cc_{self.final_round:03d}", "labels", [task.index], LABELS)
         info = read_parts(
-            run, PairsSecondStep.subdir, kind("info", task.index), range(self.dplan.shards), INFO
+            run, PairsSecondStep.subdir, "info", range(self.dplan.shards), INFO, partition=task.index
         )
         node = u64(info, "node")
         order = np.argsort(node, kind="stable")
@@ -131,11 +130,8 @@ class MembersStep(PartitionedStep):
         positions = np.searchsorted(u64(info, "node"), u64(labels, "node"))
         members = info.take(pa.array(positions, type=pa.int64()))
         members = members.add_column(0, "label", labels.column("label")).select(MEMBERS.names).cast(MEMBERS)
-        return ShardOutput(
-            tables=split(
-                members, hash_partition(u64(members, "label"), self.partitions), self.partitions, "to"
-            )
-        )
+        target = hash_partition(u64(members, "label"), self.partitions)
+        return ShardOutput(tables={"to": partitioned(members, target, self.partitions)})
 
 
 class AssignStep(PartitionedStep):
@@ -144,7 +140,9 @@ class AssignStep(PartitionedStep):
     subdir = "dedup/_assign"
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
-        members = read_parts(run, MembersStep.subdir, kind("to", task.index), range(self.partitions), MEMBERS)
+        members = read_parts(
+            run, MembersStep.subdir, "to", range(self.partitions), MEMBERS, partition=task.index
+        )
         order = pc.sort_indices(
             members,
             [("label", "ascending"), ("chars", "descending"), ("id", "ascending"), ("node", "ascending")],
@@ -168,7 +166,9 @@ class AssignStep(PartitionedStep):
             },
             schema=ASSIGN,
         )
-        out = split(assign, ref_shard(u64(assign, "node")), self.dplan.shards, "to")
+        out: dict[str | None, pa.Table | PartitionedTable] = {
+            "to": partitioned(assign, ref_shard(u64(assign, "node")), self.dplan.shards)
+        }
         clusters = members.take(pa.array(starts, type=pa.int64()))
         out["hist"] = _histogram(clusters.column("lang").to_pylist(), sizes)
         out["top"] = self._top(members, clusters, starts, sizes)

@@ -33,17 +33,16 @@ from roots.dedup.tables import (
     PAIRS,
     blob_column,
     blob_values,
-    count_rows,
     hash_partition,
-    kind,
     read_parts,
     ref_row,
     ref_shard,
     sig_matrix,
-    split,
     u64,
 )
 from roots.layout import RunLayout, shard_name
+from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
+from roots.partitioned import PartitionedTable, partition_rows, partitioned
 from roots.stage import ShardOutput, ShardTask
 
 INFO_NAMES = [name for name, _ in INFO_FIELDS]
@@ -76,7 +75,7 @@ class PairsFirstStep(DedupStep):
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         partitions = range(self.dplan.key_partitions)
-        edges = read_parts(run, BucketStep.subdir, kind("to", task.index), partitions, EDGES)
+        edges = read_parts(run, BucketStep.subdir, "to", partitions, EDGES, partition=task.index)
         a, b = u64(edges, "a"), u64(edges, "b")
         reason = np.asarray(edges.column("reason")).astype(np.uint8)
         order = np.lexsort((reason, b, a))
@@ -88,7 +87,7 @@ class PairsFirstStep(DedupStep):
         columns["shingles_a"] = self._shingles(run, task.index, a, reason == NEAR)
         columns.update({f"a_{name}": docs.column(name) for name in INFO_NAMES})
         table = pa.table(columns, schema=HALF_EDGES)
-        return ShardOutput(tables=split(table, ref_shard(b), self.dplan.shards, "to"))
+        return ShardOutput(tables={"to": partitioned(table, ref_shard(b), self.dplan.shards)})
 
     def _shingles(self, run: RunLayout, shard: int, a: np.ndarray, near: np.ndarray) -> pa.Array:
         """The shingle set of ``a`` on every near-duplicate candidate edge (null elsewhere, or if not needed)."""
@@ -102,9 +101,9 @@ class PairsFirstStep(DedupStep):
 
 def cc_partitions(run: RunLayout, dplan: DedupPlan) -> int:
     """Partitions of the connected-components steps: about ``max_items_in_memory`` directed edges each."""
-    base = run.root / PairsFirstStep.subdir
-    edges = count_rows(
-        base / kind("to", s) / shard_name(t) for s in range(dplan.shards) for t in range(dplan.shards)
+    base = run.root / PairsFirstStep.subdir / "to"
+    edges = sum(
+        int(partition_rows(base / shard_name(t, PARTITIONED_SUFFIX)).sum()) for t in range(dplan.shards)
     )
     return max(1, math.ceil(2 * edges / dplan.config.max_items_in_memory))
 
@@ -120,7 +119,7 @@ class PairsSecondStep(PartitionedStep):
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         minhash = self.dplan.config.minhash
         half = read_parts(
-            run, PairsFirstStep.subdir, kind("to", task.index), range(self.dplan.shards), HALF_EDGES
+            run, PairsFirstStep.subdir, "to", range(self.dplan.shards), HALF_EDGES, partition=task.index
         )
         half = half.take(pa.array(np.lexsort((u64(half, "b"), u64(half, "a"))), type=pa.int64()))
         a, b = u64(half, "a"), u64(half, "b")
@@ -135,13 +134,13 @@ class PairsSecondStep(PartitionedStep):
         a, b, sim, near = a[keep], b[keep], sim[keep], near[keep]
         half, docs_b = half.filter(pa.array(keep)), docs_b.filter(pa.array(keep))
 
-        out: dict[str | None, pa.Table] = {}
+        out: dict[str | None, pa.Table | PartitionedTable] = {}
         cc = pa.table({"u": np.concatenate([a, b]), "v": np.concatenate([b, a])}, schema=CC_EDGES)
-        out.update(split(cc, hash_partition(u64(cc, "u"), self.partitions), self.partitions, "cc"))
+        out["cc"] = partitioned(cc, hash_partition(u64(cc, "u"), self.partitions), self.partitions)
         info_a = {"node": a, **{name: half.column(f"a_{name}") for name in INFO_NAMES}}
         info_b = {"node": b, **{name: docs_b.column(name) for name in INFO_NAMES}}
         info = pa.concat_tables([pa.table(info_a, schema=INFO), pa.table(info_b, schema=INFO)])
-        out.update(split(info, hash_partition(u64(info, "node"), self.partitions), self.partitions, "info"))
+        out["info"] = partitioned(info, hash_partition(u64(info, "node"), self.partitions), self.partitions)
         near_rows = pa.array(near)
         out["pairs"] = pa.table(
             {

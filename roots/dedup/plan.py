@@ -20,6 +20,9 @@ from roots.layout import RunLayout
 from roots.stage import ShardTask, Stage
 
 FOOTER_BYTES = 1 << 20
+# the layout of the working files (2: one partitioned file per sending task); part of every helper step's
+# identity, so working files of an older layout left by an interrupted run are recomputed, never misread
+WORKING_LAYOUT = 2
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class DedupStep(Stage):
         self.dplan = dplan
 
     def config_dict(self) -> dict[str, Any]:
-        return {"plan": self.dplan.fingerprint_dict(), **self.extra_config()}
+        return {"plan": self.dplan.fingerprint_dict(), "layout": WORKING_LAYOUT, **self.extra_config()}
 
     def extra_config(self) -> dict[str, Any]:
         return {}

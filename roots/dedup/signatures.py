@@ -1,9 +1,9 @@
 """Step 1, per input shard: duplicate keys, MinHash signatures, LSH band keys and line keys.
 
 Writes ``dedup/_signatures/docs/part-S`` (per document: id, language, length, exact and URL keys,
-signature), ``shingles/part-S`` (each document's shingle set, for exact verification) and, for every
-key partition ``p``, ``keys-p/part-S`` (exact, URL and band keys with the document's ref) and
-``lines-p/part-S`` (long lines, for template removal). The statistics' ``extra.shingles`` says how
+signature), ``shingles/part-S`` (each document's shingle set, for exact verification), and two files
+partitioned by key partition (one row group per partition): ``keys/part-S`` (exact, URL and band keys
+with the document's ref) and ``lines/part-S`` (long lines, for template removal). The statistics' ``extra.shingles`` says how
 each language was shingled (e.g. character n-grams because a segmenter is not installed).
 """
 
@@ -33,10 +33,10 @@ from roots.dedup.tables import (
     dictionary_codes,
     make_refs,
     sig_column,
-    split,
 )
 from roots.errors import UserError
 from roots.layout import RunLayout
+from roots.partitioned import PartitionedTable, partitioned
 from roots.schema import lang_key
 from roots.stage import ShardOutput, ShardTask
 
@@ -130,21 +130,15 @@ class SignatureStep(DedupStep):
             {c: np.concatenate([k[c] for k in keys]) if keys else [] for c in KEYS.names}, schema=KEYS
         )
         partitions = plan.key_partitions
-        out: dict[str | None, pa.Table] = {}
-        out.update(
-            split(
-                key_table,
-                (np.asarray(key_table.column("k1")) % np.uint64(partitions)).astype(np.int64),
-                partitions,
-                "keys",
-            )
-        )
+        out: dict[str | None, pa.Table | PartitionedTable] = {}
+        key_target = (np.asarray(key_table.column("k1")) % np.uint64(partitions)).astype(np.int64)
+        out["keys"] = partitioned(key_table, key_target, partitions)
         if cfg.repeated_lines.enabled:
             doc_keys = np.where(has_exact, exact_hi, refs)
             sources: list[str | None] = table.column("source").to_pylist()
             lines = self._lines(texts, urls, sources, doc_keys)
             target = (np.asarray(lines.column("line")) % np.uint64(partitions)).astype(np.int64)
-            out.update(split(lines, target, partitions, "lines"))
+            out["lines"] = partitioned(lines, target, partitions)
         out["docs"] = pa.table(
             {
                 "row": rows.astype(np.int64),

@@ -1,9 +1,13 @@
 """Intermediate tables of the dedup steps: schemas, document references, partitioning, reading.
 
 A document is referred to by ``ref = shard << 32 | row`` (its input shard and row): compact, unique,
-and independent of workers. Steps exchange data as Parquet files ``<step>/<kind>/part-<task>.parquet``
-where ``kind`` names the receiving partition or shard (``to-00003``), so a receiving task reads one
-directory and never the whole corpus.
+and independent of workers. Steps exchange data as files ``<step>/<family>/part-<task>.*``, one per
+sending task and output family (``keys``, ``lines``, ``to``, ``cc``, ``info``, ``e``; ``docs`` and
+``pairs`` are Parquet). A family that is shuffled to receiving tasks is a partitioned ``.arrows`` file
+(``roots.partitioned``): an index of every receiving partition's byte range, then each partition as an
+Arrow IPC stream. A receiving task reads only its own range of every sending task's file, so it never
+holds more than its partition, and a step writes one file per sending task rather than one per
+(sending task, receiving partition) pair.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import pyarrow.parquet as pq
 
 from roots.dedup.shingles import fmix64
 from roots.layout import RunLayout, shard_name
+from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
+from roots.partitioned import read_partition
 
 U64 = pa.uint64()
 
@@ -111,40 +117,30 @@ def hash_partition(keys: np.ndarray, partitions: int) -> np.ndarray:
     return (fmix64(keys) % np.uint64(partitions)).astype(np.int64)
 
 
-def kind(prefix: str, index: int) -> str:
-    return f"{prefix}-{index:05d}"
-
-
-def split(table: pa.Table, target: np.ndarray, count: int, prefix: str) -> dict[str | None, pa.Table]:
-    """``table``'s rows by target partition ``0..count-1``; empty partitions write no file (readers skip
-    missing files, and a plan change deletes all working files, so no stale file can be read)."""
-    order = np.argsort(target, kind="stable")
-    bounds = np.searchsorted(target[order], np.arange(count + 1))
-    ordered = table.take(pa.array(order))
-    return {
-        kind(prefix, i): ordered.slice(bounds[i], bounds[i + 1] - bounds[i])
-        for i in range(count)
-        if bounds[i + 1] > bounds[i]
-    }
-
-
 def read_parts(
     run: RunLayout,
     subdir: str,
-    kind_name: str | None,
+    family: str | None,
     tasks: Iterable[int],
     schema: pa.Schema,
     columns: list[str] | None = None,
+    partition: int | None = None,
 ) -> pa.Table:
-    """The ``kind`` outputs of the given tasks of a step, concatenated in task order (only ``columns``)."""
-    base = run.root / subdir / kind_name if kind_name else run.root / subdir
+    """The ``family`` outputs of the given tasks of a step, concatenated in task order (only ``columns``).
+
+    Without ``partition`` a missing file is skipped. With ``partition`` the family is partitioned, and
+    only that partition's row groups of each task's file are read; every sending task writes its file
+    (with no row groups if it sent nothing), so a missing one is an error, not an empty partition.
+    """
+    base = run.root / subdir / family if family else run.root / subdir
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
-    tables = [
-        pq.read_table(path, columns=columns)
-        for path in (base / shard_name(t) for t in tasks)
-        if path.exists()
-    ]
+    if partition is None:
+        paths = [base / shard_name(t) for t in tasks]
+        tables = [pq.read_table(path, columns=columns) for path in paths if path.exists()]
+    else:
+        paths = [base / shard_name(t, PARTITIONED_SUFFIX) for t in tasks]
+        tables = [t for t in (read_partition(path, partition, columns) for path in paths) if t is not None]
     if not tables:
         return schema.empty_table()
     return pa.concat_tables([t.cast(schema) for t in tables])
