@@ -17,7 +17,7 @@ from roots.filters.language_config import FILTER_ORDER, Filters
 from roots.filters.registry import LanguageRegistry
 from roots.layout import RunLayout
 from roots.stats import StageStats
-from roots.visualizer import examples, rundata
+from roots.visualizer import examples, rundata, yamlsave
 from roots.visualizer.filterdata import load_filter_data
 from roots.visualizer.filterinfo import FILTER_SPECS
 from roots.visualizer.launch import check_port, check_run, streamlit_command
@@ -138,7 +138,7 @@ def test_samples_and_documents_failing_only_one_filter() -> None:
 def test_saving_unchanged_thresholds_only_clears_derived(path: Path) -> None:
     file = yamledit.language_file(path.parent, path.stem)
     config = yamledit.parse_config(file.text, path)
-    diff = yamledit.diff_text(file, yamledit.updated_text(file, settings_from_filters(config.filters)))
+    diff = yamledit.diff_text(file, yamlsave.updated_text(file, settings_from_filters(config.filters)))
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == (["-derived: true", "+derived: false"] if config.derived else [])
 
@@ -148,7 +148,7 @@ def test_saving_changes_only_what_moved_and_keeps_comments(tmp_path: Path) -> No
     file = yamledit.language_file(tmp_path, "sw")
     settings = settings_from_filters(yamledit.parse_config(file.text, file.path).filters)
     settings |= {"number_words": Setting(True, 12.0, 100000.0), "lang_id": Setting(False, 0.5)}
-    new = yamledit.updated_text(file, settings)
+    new = yamlsave.updated_text(file, settings)
     config = yamledit.save(file, new)
     text = (tmp_path / "sw.yaml").read_text(encoding="utf-8")
     assert text == new
@@ -167,7 +167,7 @@ def test_a_language_without_a_yaml_gets_one_from_default_yaml(tmp_path: Path) ->
     file = yamledit.language_file(tmp_path, "tw")
     assert not file.exists and "default.yaml" in file.origin
     settings = settings_from_filters(yamledit.parse_config(file.text, file.path).filters)
-    new = yamledit.updated_text(file, settings | {"stopwords": Setting(True, 0.05)})
+    new = yamlsave.updated_text(file, settings | {"stopwords": Setting(True, 0.05)})
     assert yamledit.diff_text(file, new).startswith("--- /dev/null\n+++ tw.yaml (after saving)\n")
     yamledit.save(file, new)
     loaded = LanguageRegistry(tmp_path).get("tw")  # the filter stage accepts it as tw's own config
@@ -179,7 +179,7 @@ def test_thresholds_that_do_not_validate_are_refused(tmp_path: Path) -> None:
     write_text(tmp_path / "sw.yaml", SW_YAML)
     file = yamledit.language_file(tmp_path, "sw")
     settings = settings_from_filters(yamledit.parse_config(file.text, file.path).filters)
-    new = yamledit.updated_text(file, settings | {"number_words": Setting(True, 500.0, 100.0)})
+    new = yamlsave.updated_text(file, settings | {"number_words": Setting(True, 500.0, 100.0)})
     with pytest.raises(
         UserError, match=r"sw\.yaml: filters\.number_words.*min \(500\) must not exceed max \(100\)"
     ):

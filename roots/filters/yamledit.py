@@ -2,9 +2,9 @@
 
 Every writer of a language YAML goes through here: ``roots lm train --update-config`` and ``roots
 thresholds derive --write`` (``load_document``, ``set_key``, ``save_document``) and the dashboard's
-tuning page (``language_file``, ``updated_text``, ``diff_text``, ``save``). The file is edited with
-ruamel.yaml's round-trip mode: only the keys that change are written, every comment, the key order and
-the list indentation stay as they were. The result is validated with the language-config schema before
+tuning page (``language_file``, ``edit_text`` via ``roots.visualizer.yamlsave``, ``diff_text``, ``save``).
+The file is edited with ruamel.yaml's round-trip mode: only the keys that change are written, every
+comment, the key order and the list indentation stay as they were. The result is validated with the language-config schema before
 it replaces the file atomically, so nothing here can write a config ``roots filter`` rejects.
 """
 
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import difflib
 import io
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
@@ -34,21 +33,17 @@ from roots.filters.language_config import (
     parse_config,
 )
 from roots.filters.languages import BY_CODE
-from roots.visualizer.filterinfo import SPECS_BY_NAME
-
-if TYPE_CHECKING:
-    from roots.visualizer.tuning import Settings
 
 __all__ = [
     "LanguageFile",
     "diff_text",
+    "edit_text",
     "language_file",
     "load_document",
     "parse_config",
     "save",
     "save_document",
     "set_key",
-    "updated_text",
 ]
 
 
@@ -251,48 +246,14 @@ def _retarget(text: str, lang: str) -> str:
     return _dump(data, text)
 
 
-def _yaml_number(value: float, integer: bool, previous: Any) -> int | float:
-    """The value as the file should spell it: an int where the schema or the old value is an int."""
-    if integer or (
-        float(value).is_integer() and isinstance(previous, int) and not isinstance(previous, bool)
-    ):
-        return int(round(value))
-    return float(f"{value:.6g}")
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
-
-
-def _changes(current: LanguageConfig, settings: Settings) -> dict[str, dict[str, Any]]:
-    """Per filter, the keys whose value differs from the file (typed as the file should spell them)."""
-    out: dict[str, dict[str, Any]] = {}
-    for name, setting in settings.items():
-        spec = SPECS_BY_NAME[name]
-        model = getattr(current.filters, name)
-        wanted: dict[str, Any] = {"enabled": setting.enabled}
-        for bound in spec.bounds:
-            value = getattr(setting, bound)
-            if value is not None:
-                wanted[bound] = _yaml_number(value, spec.integer, getattr(model, bound))
-        changed = {k: v for k, v in wanted.items() if not _same(getattr(model, k), v)}
-        if changed:
-            out[name] = changed
-    return out
-
-
-def updated_text(file: LanguageFile, settings: Settings) -> str:
-    """The YAML text with ``settings`` written in and ``derived`` cleared; unchanged keys are not touched."""
-    current = parse_config(file.text, file.path)
-    data = _round_trip().load(file.text)
-    for name, values in _changes(current, settings).items():
-        for key, value in values.items():
-            set_key(data, ("filters", name, key), value)
-    if current.derived or "derived" in data:
-        set_key(data, ("derived",), False)
-    return _dump(data, file.text)
+def edit_text(text: str, path: Path, edits: Mapping[tuple[str, ...], Any]) -> str:
+    """``text`` (a language YAML) with each key path set to its value; comments and layout kept."""
+    data = _round_trip().load(text)
+    if not isinstance(data, CommentedMap):
+        raise UserError(f"{path}: expected a mapping (lang, language_id, filters, …)")
+    for keys, value in edits.items():
+        set_key(data, keys, value)
+    return _dump(data, text)
 
 
 def diff_text(file: LanguageFile, new_text: str) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from roots.errors import UserError
 from roots.filters import yamledit
+from roots.visualizer import yamlsave
 from roots.visualizer.tuning import Setting
 from roots.visualizer.views import tuning_state
 
@@ -18,7 +19,7 @@ def render(lang: str, file: yamledit.LanguageFile, settings: dict[str, Setting])
     if message:
         st.success(message)
     try:
-        new_text = yamledit.updated_text(file, settings)
+        new_text = yamlsave.updated_text(file, settings)
         yamledit.parse_config(new_text, file.path)
     except UserError as exc:
         st.error(f"These thresholds cannot be saved: {exc}")
