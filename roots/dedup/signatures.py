@@ -2,9 +2,10 @@
 
 Writes ``dedup/_signatures/docs/part-S`` (per document: id, language, length, exact and URL keys,
 signature), ``shingles/part-S`` (each document's shingle set, for exact verification), and two files
-partitioned by key partition (one row group per partition): ``keys/part-S`` (exact, URL and band keys
-with the document's ref) and ``lines/part-S`` (long lines, for template removal). The statistics' ``extra.shingles`` says how
-each language was shingled (e.g. character n-grams because a segmenter is not installed).
+partitioned by key partition (``roots.partitioned``): ``keys/part-S.arrows`` (exact, URL and band keys
+with the document's ref) and ``lines/part-S.arrows`` (long lines, for template removal). The
+statistics' ``extra.shingles`` says how each language was shingled (e.g. character n-grams because a
+segmenter is not installed).
 """
 
 from __future__ import annotations

@@ -129,8 +129,8 @@ def read_parts(
     """The ``family`` outputs of the given tasks of a step, concatenated in task order (only ``columns``).
 
     Without ``partition`` a missing file is skipped. With ``partition`` the family is partitioned, and
-    only that partition's row groups of each task's file are read; every sending task writes its file
-    (with no row groups if it sent nothing), so a missing one is an error, not an empty partition.
+    only that partition's bytes of each task's file are read; every sending task writes its file (with
+    every partition empty if it sent nothing), so a missing one is an error, not an empty partition.
     """
     base = run.root / subdir / family if family else run.root / subdir
     if columns is not None:

@@ -4,8 +4,9 @@ Segmenters turn text into raw tokens (``get_segmenter``; the dedup stage uses th
 
 * ``whitespace`` and ``vi_syllables``: split on space, ``\\n`` and ``\\t`` (ROOTS's split; Vietnamese
   syllable pairs come from ``words_augmentation``, not from the segmenter);
-* ``jieba`` (zh; jieba-rs, see ``_jieba_segmenter``), ``sentencepiece`` (ROOTS's zh tokenisation, needs a model path), ``thai`` (pythainlp,
-  optional extra) and ``japanese`` (sudachipy, optional extra): word segmenters for unspaced scripts.
+* ``jieba`` (zh; jieba-rs, see ``_jieba_segmenter``), ``sentencepiece`` (ROOTS's zh tokenisation, needs a
+  model path), ``thai`` (pythainlp, optional extra) and ``japanese`` (sudachipy, optional extra): word
+  segmenters for unspaced scripts.
 
 ``WordExtractor`` applies ROOTS's rules on top: for segmenting languages the text is first fully
 normalised (non-printing removed, lowercased, digits → 0, …), then every token is lowercased and stripped
