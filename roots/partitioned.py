@@ -83,10 +83,19 @@ def write_partitioned(target: Path, value: PartitionedTable) -> None:
                 handle.write(blob)
 
 
-def _entries(handle: BinaryIO, path: Path | str, first: int, count: int) -> list[tuple[int, int, int]]:
-    magic, partitions = _HEADER.unpack(handle.read(_HEADER.size))
+def _partitions(handle: BinaryIO, path: Path | str) -> int:
+    """The partition count from the header (after checking it is one of our files)."""
+    header = handle.read(_HEADER.size)
+    magic, partitions = _HEADER.unpack(header) if len(header) == _HEADER.size else (b"", 0)
     if magic != MAGIC:
         raise ValueError(f"{path}: not a partitioned file (no {MAGIC.decode()} header)")
+    return partitions
+
+
+def _entries(handle: BinaryIO, path: Path | str, first: int, count: int | None) -> list[tuple[int, int, int]]:
+    """Index entries ``first .. first + count - 1`` (``count`` None: to the last partition)."""
+    partitions = _partitions(handle, path)
+    count = partitions - first if count is None else count
     if first < 0 or first + count > partitions:
         raise ValueError(f"{path}: has {partitions} partitions, partition {first + count - 1} asked for")
     handle.seek(_HEADER.size + _ENTRY.size * first)
@@ -99,17 +108,13 @@ def _entries(handle: BinaryIO, path: Path | str, first: int, count: int) -> list
 def partition_count(path: Path | str) -> int:
     """How many receiving partitions a partitioned file was written for."""
     with open(path, "rb") as handle:
-        magic, partitions = _HEADER.unpack(handle.read(_HEADER.size))
-    if magic != MAGIC:
-        raise ValueError(f"{path}: not a partitioned file (no {MAGIC.decode()} header)")
-    return partitions
+        return _partitions(handle, path)
 
 
 def partition_rows(path: Path | str) -> np.ndarray:
     """Rows per partition, from the index alone (no data read)."""
-    count = partition_count(path)
     with open(path, "rb") as handle:
-        entries = _entries(handle, path, 0, count)
+        entries = _entries(handle, path, 0, None)
     return np.asarray([rows for _, _, rows in entries], dtype=np.int64)
 
 
