@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from roots.errors import UserError
+from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
 
 EXECUTOR_HELP = "where shards run: 'local' (process pool) or 'ray' (a Ray cluster, needs roots[ray])"
 
@@ -84,14 +85,32 @@ def _source_command(func: Callable[..., dict[str, Any]]) -> Callable[..., None]:
     """
 
     @executor_options
+    @click.option(
+        "--max-document-bytes",
+        type=click.IntRange(min=1024),
+        default=DEFAULT_MAX_DOCUMENT_BYTES,
+        show_default=True,
+        help=MAX_DOCUMENT_HELP,
+    )
     @click.option("--name", default=None, help="label of this source in statistics")
     @click.option("--lang", default=None, help="declared language of every document (e.g. 'sw')")
     @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="run directory")
     @functools.wraps(func)
     def wrapper(
-        *args: Any, out: Path, lang: str | None, name: str | None, overrides: dict[str, Any], **kwargs: Any
+        *args: Any,
+        out: Path,
+        lang: str | None,
+        name: str | None,
+        max_document_bytes: int,
+        overrides: dict[str, Any],
+        **kwargs: Any,
     ) -> None:
-        source = {**func(*args, **kwargs), "lang": lang, "name": name}
+        source = {
+            **func(*args, **kwargs),
+            "lang": lang,
+            "name": name,
+            "max_document_bytes": max_document_bytes,
+        }
         _run_extract(source, out, overrides)
 
     return wrapper

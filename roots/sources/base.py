@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from roots.layout import RunLayout
-from roots.schema import documents_to_table
+from roots.limits import invalid_unicode, oversize, printable
+from roots.schema import documents_to_table, make_document
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
 
@@ -45,6 +46,31 @@ class Source(ABC):
     def label(self) -> str:
         """The ``source`` column of this source's documents, and its name in statistics and errors."""
         return self.config.name or self.kind
+
+    @property
+    def max_bytes(self) -> int:
+        """The size limit of one document (and of one raw input item) of this source."""
+        return int(self.config.max_document_bytes)
+
+    def document(
+        self, locator: str, text: str, *, url: str | None = None, meta: dict[str, Any] | None = None
+    ) -> dict[str, Any] | ExtractError:
+        """A document row, or the error every source reports the same way: ``too_large`` (over
+        ``max_document_bytes``) or ``invalid_unicode`` (a lone surrogate in the text, URL, locator or meta,
+        which could not be written as UTF-8 and would fail the whole shard)."""
+        lang = self.config.lang
+        too_large = oversize(text, self.max_bytes)
+        if too_large:
+            return ExtractError(locator, "too_large", too_large, lang)
+        bad = invalid_unicode(locator)
+        if bad:
+            return ExtractError(locator, "invalid_unicode", f"locator: {bad}", lang)
+        row = make_document(source=self.label, locator=locator, text=text, url=url, lang=lang, meta=meta)
+        for field in ("text", "url", "meta"):
+            bad = invalid_unicode(row[field])
+            if bad:
+                return ExtractError(locator, "invalid_unicode", f"{field}: {bad}", lang)
+        return row
 
     @abstractmethod
     def units(self) -> list[dict[str, Any]]:
@@ -96,9 +122,9 @@ class ExtractStage(Stage):
                     {
                         "stage": "extract",
                         "source": label,
-                        "locator": item.locator,
+                        "locator": printable(item.locator),
                         "reason": item.reason,
-                        "detail": item.detail,
+                        "detail": printable(item.detail),
                     }
                 )
             else:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from roots.configbase import StrictModel, register_union_members
+from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
 
 
 class SourceBase(StrictModel):
@@ -14,6 +15,7 @@ class SourceBase(StrictModel):
         None, description="declared language of every document (ROOTS sources were per language)"
     )
     name: str | None = Field(None, description="a label for this source in statistics; defaults to the type")
+    max_document_bytes: int = Field(DEFAULT_MAX_DOCUMENT_BYTES, ge=1024, description=MAX_DOCUMENT_HELP)
 
 
 class JsonlSource(SourceBase):

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from roots.errors import UserError
-from roots.schema import make_document
 from roots.sources.base import ExtractError, Item, Source
 from roots.sources.config import HfSource
 from roots.sources.files import expand_paths
@@ -115,14 +114,7 @@ class HfReader(Source):
         url = row.get(cfg.url_column) if cfg.url_column else None
         meta = {c: row.get(c) for c in meta_columns}
         meta.update({"dataset": self.dataset_name, **where})
-        return make_document(
-            source=self.label,
-            locator=locator,
-            text=text,
-            url=url if isinstance(url, str) else None,
-            lang=lang,
-            meta=meta,
-        )
+        return self.document(locator, text, url=url if isinstance(url, str) else None, meta=meta)
 
 
 def load(config: HfSource) -> Any:

@@ -2,21 +2,28 @@
 
 Locators are ``<file relative to the input root>#L<line>`` (``#id=<value>`` with an id key). A file
 that breaks off (a truncated ``.gz``) keeps every line before the break and adds one error record.
+Lines are read with the ``max_document_bytes`` limit (a longer line is skipped unread: ``too_large``).
+With an id key, the planning pass (which reads every file once to count its lines) also finds repeated
+ids: every occurrence after the first is an error ``duplicate_id``, so document ids stay unique.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from roots.schema import make_document
+import numpy as np
+import xxhash
+
+from roots.limits import oversize_bytes
 from roots.sources.base import ExtractError, Item, Source
 from roots.sources.config import JsonlSource
 from roots.sources.files import expand_inputs
-from roots.sources.textio import open_binary
+from roots.sources.textio import LongLine, bounded_lines, open_binary
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".ndjson")
 _READ_ERRORS = (OSError, EOFError, zlib.error)
@@ -29,18 +36,36 @@ class JsonlReader(Source):
     def units(self) -> list[dict[str, Any]]:
         units = []
         for item in expand_inputs(self.config.paths, key="jsonl paths", suffixes=SUFFIXES):
-            lines = _count_lines(item.path)
+            lines, repeats = self._scan(item.path)
             step = self.config.lines_per_shard
             for start in range(0, max(lines, 1), step):
+                stop = min(start + step, lines)
                 units.append(
                     {
                         "file": str(item.path),
                         "rel": item.rel,
                         "start": start,
-                        "stop": min(start + step, lines),
+                        "stop": stop,
+                        "repeats": {str(k): v for k, v in repeats.items() if start < k <= stop},
                     }
                 )
         return units
+
+    def _scan(self, path: Path) -> tuple[int, dict[int, int]]:
+        """Lines readable before the end of the file or the first read error, and with an id key the lines
+        whose id an earlier line already has (line -> first line with that id)."""
+        lines = 0
+        key = self.config.id_key
+        hashes = array("Q")
+        try:
+            with open_binary(path) as handle:
+                for raw in bounded_lines(handle, self.max_bytes):
+                    lines += 1
+                    if key is not None:
+                        hashes.append(_id_hash(raw, key))
+        except _READ_ERRORS:
+            pass
+        return lines, _repeats(np.frombuffer(hashes, dtype=np.uint64)) if key is not None else {}
 
     def read(self, unit: dict[str, Any]) -> Iterator[Item]:
         path, rel = Path(unit["file"]), unit["rel"]
@@ -48,19 +73,34 @@ class JsonlReader(Source):
         done = 0  # lines read so far: the unit that meets a read error reports it at line done + 1
         try:
             with open_binary(path) as handle:
-                for raw in handle:
+                for raw in bounded_lines(handle, self.max_bytes):
                     if done >= stop:
                         break
                     done += 1
                     if done > start:
-                        yield self._parse(rel, done, raw)
+                        first = unit.get("repeats", {}).get(str(done))
+                        if first is not None:
+                            yield self._repeat(rel, done, first, raw)
+                        else:
+                            yield self._parse(rel, done, raw)
         except _READ_ERRORS as exc:
             detail = f"{type(exc).__name__}: {exc}"
             yield ExtractError(f"{rel}#L{done + 1}", "unreadable_file", detail, self.config.lang)
 
-    def _parse(self, rel: str, line_no: int, raw: bytes) -> Item:
+    def _repeat(self, rel: str, line_no: int, first: int, raw: bytes | LongLine) -> Item:
+        """A later line with an id an earlier line has: an error, so that ids stay unique."""
+        parsed = self._parse(rel, line_no, raw)
+        if isinstance(parsed, ExtractError):  # a line that is no document anyway keeps its own reason
+            return parsed
+        detail = f"{self.config.id_key!r} repeats the id of line {first}; only the first is kept"
+        return ExtractError(f"{rel}#L{line_no}", "duplicate_id", detail, self.config.lang)
+
+    def _parse(self, rel: str, line_no: int, raw: bytes | LongLine) -> Item:
         locator = f"{rel}#L{line_no}"
         lang = self.config.lang
+        if isinstance(raw, LongLine):
+            detail = oversize_bytes(raw.size, self.max_bytes, "line") or ""
+            return ExtractError(locator, "too_large", detail, lang)
         if not raw.strip():
             return ExtractError(locator, "empty_line", "", lang)
         try:
@@ -80,23 +120,34 @@ class JsonlReader(Source):
         key = obj.get(self.config.id_key) if self.config.id_key else None
         meta = {k: v for k, v in obj.items() if k != self.config.text_key}
         meta.update({"file": rel, "line": line_no})
-        return make_document(
-            source=self.label,
-            locator=f"{rel}#id={key}" if key is not None else locator,
-            text=text,
+        return self.document(
+            f"{rel}#id={key}" if key is not None else locator,
+            text,
             url=url if isinstance(url, str) else None,
-            lang=lang,
             meta=meta,
         )
 
 
-def _count_lines(path: Path) -> int:
-    """Lines readable before the end of the file or the first read error."""
-    lines = 0
+def _id_hash(raw: bytes | LongLine, key: str) -> int:
+    """A 64-bit hash of a line's id value (0: the line has none, or is no JSON object)."""
+    if isinstance(raw, LongLine):
+        return 0
     try:
-        with open_binary(path) as handle:
-            for _ in handle:
-                lines += 1
-    except _READ_ERRORS:
-        pass
-    return lines
+        obj = json.loads(raw)
+    except ValueError:
+        return 0
+    value = obj.get(key) if isinstance(obj, dict) else None
+    if value is None:
+        return 0
+    return xxhash.xxh3_64_intdigest(str(value).encode("utf-8", "surrogatepass")) or 1
+
+
+def _repeats(hashes: np.ndarray) -> dict[int, int]:
+    """1-based line numbers whose (non-zero) hash occurs on an earlier line, mapped to that first line."""
+    if len(hashes) < 2:
+        return {}
+    order = np.argsort(hashes, kind="stable")  # equal hashes stay in line order
+    ordered = hashes[order]
+    same = np.concatenate([[False], (ordered[1:] == ordered[:-1]) & (ordered[1:] != 0)])
+    group_start = np.maximum.accumulate(np.where(same, 0, np.arange(len(ordered))))
+    return {int(order[j]) + 1: int(order[group_start[j]]) + 1 for j in np.nonzero(same)[0]}

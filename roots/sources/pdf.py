@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from roots.errors import UserError
-from roots.schema import make_document
 from roots.sources.base import ExtractError, Item, Skipped, Source
 from roots.sources.config import PdfSource
 from roots.sources.files import expand_inputs
@@ -87,13 +86,7 @@ class PdfReader(Source):
             if not text.strip():
                 yield Skipped("empty_page")
                 continue
-            yield make_document(
-                source=self.label,
-                locator=f"{rel}#p{number}",
-                text=text,
-                lang=self.config.lang,
-                meta={**base, "page": number},
-            )
+            yield self.document(f"{rel}#p{number}", text, meta={**base, "page": number})
 
     def _joined(self, rel: str, pages: list[str], base: dict[str, Any]) -> Item:
         parts: list[str] = []
@@ -107,11 +100,4 @@ class PdfReader(Source):
             spans.append([number, offset, offset + len(text)])
             parts.append(text)
             offset += len(text)
-        text = PAGE_SEPARATOR.join(parts)
-        return make_document(
-            source=self.label,
-            locator=rel,
-            text=text,
-            lang=self.config.lang,
-            meta={**base, "page_spans": spans},
-        )
+        return self.document(rel, PAGE_SEPARATOR.join(parts), meta={**base, "page_spans": spans})

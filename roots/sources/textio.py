@@ -1,10 +1,21 @@
-"""Opening possibly compressed text inputs."""
+"""Opening possibly compressed text inputs, and reading their lines with a size limit."""
 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+SKIP_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class LongLine:
+    """A line over the limit: only its size is known (it was skipped, never held in memory)."""
+
+    size: int
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -12,3 +23,22 @@ def open_binary(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, "rb")
     return open(path, "rb")
+
+
+def bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | LongLine]:
+    """The lines of ``handle``; a line of more than ``limit`` bytes (newline excluded) comes as a ``LongLine``,
+    so memory stays bounded by ``limit`` whatever the input (a 6 GiB line in a 6 MB ``.gz``)."""
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = handle.readline(SKIP_CHUNK)
+            if not line:
+                break
+            size += len(line)
+        yield LongLine(size - line.endswith(b"\n"))

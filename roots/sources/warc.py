@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from roots.errors import UserError
-from roots.schema import make_document
+from roots.limits import oversize_bytes
 from roots.sources.base import ExtractError, Item, Skipped, Source
 from roots.sources.charset import Decoded, charset_from_content_type, decode_payload
 from roots.sources.config import WarcSource
@@ -24,7 +24,7 @@ from roots.sources.html_text import extractor_target, html_lang, page_title
 from roots.sources.sandbox import Outcome, Pending, get_sandbox, in_order
 from roots.sources.url_filter import UrlFilter
 from roots.sources.warc_framing import Frame, is_gzip, read_frames, sniff_format, split_ranges
-from roots.sources.warc_records import MAX_BODY_BYTES, Record, RecordError, parse_record
+from roots.sources.warc_records import Record, RecordError, parse_record
 
 SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wet", ".wet.gz")
 TEXT_RECORDS = frozenset({"response", "resource", "conversion"})
@@ -80,7 +80,7 @@ class WarcReader(Source):
         if frame.error or frame.data is None:
             return ExtractError(locator, frame.error or "bad_record", frame.detail, lang)
         try:
-            record = parse_record(frame.data, fmt, TEXT_RECORDS)
+            record = parse_record(frame.data, fmt, TEXT_RECORDS, self.max_bytes)
         except RecordError as exc:
             return ExtractError(locator, exc.reason, exc.detail, lang)
         skip = self._skip_reason(record)
@@ -92,8 +92,9 @@ class WarcReader(Source):
         if kind is None:
             return Skipped("non_text_mime")
         assert record.body is not None
-        if len(record.body) > MAX_BODY_BYTES:
-            return ExtractError(locator, "too_large", f"payload over {MAX_BODY_BYTES} bytes", lang)
+        too_large = oversize_bytes(len(record.body), self.max_bytes, "payload")
+        if too_large:
+            return ExtractError(locator, "too_large", too_large, lang)
         decoded = decode_payload(
             record.body,
             http_charset=charset_from_content_type(record.content_type),
@@ -119,9 +120,7 @@ class WarcReader(Source):
         if not text:
             kind = "HTML page" if "html_lang" in meta else "text payload"
             return ExtractError(locator, "empty_text", f"no main text in the {kind}", self.config.lang)
-        return make_document(
-            source=self.label, locator=locator, text=text, url=url, lang=self.config.lang, meta=meta
-        )
+        return self.document(locator, text, url=url, meta=meta)
 
     def _skip_reason(self, record: Record) -> str | None:
         if record.rec_type not in TEXT_RECORDS:

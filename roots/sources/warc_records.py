@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-MAX_BODY_BYTES = 20_000_000  # larger pages are not text worth extracting (trafilatura's own limit)
 _WARC_TYPE = re.compile(rb"(?im)^WARC-Type[ \t]*:[ \t]*([A-Za-z]+)[ \t]*\r?$")
 
 
@@ -57,8 +56,9 @@ def _first_record(raw: bytes, no_http: bool) -> ArcWarcRecord:
     return next(iter(iterator))
 
 
-def parse_record(data: bytes, fmt: str, wanted: frozenset[str]) -> Record:
-    """The record in ``data``; the body is read only for record types in ``wanted``."""
+def parse_record(data: bytes, fmt: str, wanted: frozenset[str], max_body: int) -> Record:
+    """The record in ``data``; the body (at most ``max_body + 1`` bytes of it) is read only for record types
+    in ``wanted``."""
     if fmt == "warc":  # a record we skip (request, metadata …) is not worth a full parse
         match = _WARC_TYPE.search(data, 0, data.find(b"\r\n\r\n"))
         if match and match.group(1).decode("ascii").lower() not in wanted:
@@ -82,7 +82,7 @@ def parse_record(data: bytes, fmt: str, wanted: frozenset[str]) -> Record:
         content_type = http.get_header("Content-Type") if http is not None else record.content_type
         body = None
         if rec_type in wanted:
-            body = record.content_stream().read(MAX_BODY_BYTES + 1)
+            body = record.content_stream().read(max_body + 1)
     except StopIteration:
         raise RecordError("bad_record", "warcio found no record") from None
     except Exception as exc:  # warcio raises many types for malformed records

@@ -1,0 +1,121 @@
+"""Limits every source applies the same way: lone surrogates (``invalid_unicode``), the document size limit
+(``too_large``, lines read with a bound) and repeated ids (``duplicate_id``), each one error record and never
+a failed shard."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tests.fixtures_sources import assert_balanced, errors, extract, rows
+
+
+def _line(obj: dict) -> bytes:
+    return (json.dumps(obj) + "\n").encode()  # ensure_ascii: a lone surrogate is written as "\ud800"
+
+
+def test_lone_surrogates_are_one_error_each_and_the_shard_survives(tmp_path):
+    lines = [
+        _line({"text": "Première ligne correcte.", "id": "a"}),
+        _line({"text": "texte \ud800 cassé", "id": "b"}),
+        _line({"text": "méta cassée", "note": "x\udfff", "id": "c"}),
+        _line({"text": "url cassée", "url": "https://fr.example/\ud83d", "id": "d"}),
+        _line({"text": "id cassé", "id": "e\udc00"}),
+        _line({"text": "Dernière ligne correcte.", "id": "f"}),
+    ]
+    (tmp_path / "fr.jsonl").write_bytes(b"".join(lines))
+    run = extract("jsonl", tmp_path / "fr.jsonl", "--id-key", "id", "--lang", "fr", out=tmp_path / "r")
+    assert [d["text"] for d in rows(run)] == ["Première ligne correcte.", "Dernière ligne correcte."]
+    found = [(e["reason"], e["detail"].split(":")[0]) for e in errors(run)]
+    assert found == [
+        ("invalid_unicode", "text"),
+        ("invalid_unicode", "meta"),
+        ("invalid_unicode", "url"),
+        ("invalid_unicode", "locator"),
+    ]
+    assert "\\udc00" in errors(run)[3]["locator"]  # written escaped, the errors file stays valid UTF-8
+    assert assert_balanced(run)["totals"]["in"]["docs"] == 6
+
+
+def test_a_line_over_the_limit_is_too_large_and_never_held_in_memory(tmp_path):
+    """A 6 MB ``.gz`` that inflates to one 600 MB line: the planner and the reader skip it in bounded
+    memory (peak RSS of the extract process measured in a subprocess)."""
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        handle.write(_line({"text": "avant"}))
+        handle.write(b'{"text": "')
+        chunk = b"a" * (1 << 20)
+        for _ in range(600):
+            handle.write(chunk)
+        handle.write(b'"}\n')
+        handle.write(_line({"text": "après"}))
+    script = (
+        "import resource, sys\n"
+        "from roots.cli import main\n"
+        "status = main(['extract', 'jsonl', sys.argv[1], '--out', sys.argv[2], '--workers', '1'])\n"
+        "peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        "print(status, peak // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(tmp_path / "r")], capture_output=True, text=True
+    )
+    status, peak_mb = map(int, done.stdout.split()[-2:])
+    assert status == 0, done.stderr
+    assert peak_mb < 400, f"peak RSS {peak_mb} MB for a 600 MB line"
+    from roots.layout import RunLayout
+
+    run = RunLayout(tmp_path / "r")
+    assert [d["text"] for d in rows(run)] == ["avant", "après"]
+    (error,) = errors(run)
+    assert error["reason"] == "too_large" and error["locator"] == "bomb.jsonl.gz#L2"
+    assert str(600 * (1 << 20) + 12) in error["detail"]
+    assert_balanced(run)
+
+
+def test_the_same_size_limit_applies_to_every_source(tmp_path):
+    big, small = "x" * 3000, "petit texte"
+    (tmp_path / "a.jsonl").write_bytes(_line({"text": big}) + _line({"text": small}))
+    run = extract("jsonl", tmp_path / "a.jsonl", "--max-document-bytes", "2048", out=tmp_path / "j")
+    assert [d["text"] for d in rows(run)] == [small]
+    assert [e["reason"] for e in errors(run)] == ["too_large"]
+
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    pq.write_table(pa.table({"text": [small, big]}), folder / "train.parquet")
+    run = extract("hf", folder, "--max-document-bytes", "2048", out=tmp_path / "h")
+    assert [d["text"] for d in rows(run)] == [small]
+    ((reason, detail),) = [(e["reason"], e["detail"]) for e in errors(run)]
+    assert reason == "too_large" and "3000" in detail and "2048" in detail
+    assert_balanced(run)
+
+
+def test_repeated_ids_keep_the_first_occurrence_across_work_units(tmp_path):
+    lines = [_line({"text": f"document {i}", "id": f"k{i % 4}"}) for i in range(10)]
+    lines.insert(3, b"not json\n")
+    (tmp_path / "d.jsonl").write_bytes(b"".join(lines))
+    path = tmp_path / "pipeline.yaml"
+    config = {
+        "run_dir": str(tmp_path / "r"),
+        "sources": [
+            {"type": "jsonl", "paths": [str(tmp_path / "d.jsonl")], "id_key": "id", "lines_per_shard": 3}
+        ],
+    }
+    path.write_text(json.dumps(config))
+    from roots.config import load_pipeline
+    from roots.pipeline import run_stages
+
+    run = run_stages(load_pipeline(path), ["extract"])
+    docs = rows(run)
+    assert [d["text"] for d in docs] == [f"document {i}" for i in range(4)]
+    assert len({d["id"] for d in docs}) == len(docs)
+    found = [(e["locator"], e["reason"]) for e in errors(run)]
+    assert found == [("d.jsonl#L4", "malformed_json")] + [
+        (f"d.jsonl#L{n}", "duplicate_id") for n in range(6, 12)
+    ]
+    assert "line 1" in errors(run)[1]["detail"] and "line 5" in errors(run)[4]["detail"]
+    assert_balanced(run)
