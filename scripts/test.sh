@@ -20,4 +20,6 @@ if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ ! -f /usr/share/
 fi
 
 python3 -m ruff check roots tests benchmarks
+# a non-editable install of the wheel runs the demo and every stage from a folder outside the checkout
+bash scripts/check_wheel.sh
 python3 -m pytest -q -p no:cacheprovider "$@"

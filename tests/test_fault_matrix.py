@@ -31,7 +31,8 @@ import pytest
 import yaml
 
 from roots.demo.corpus import DemoCorpus, build_demo_corpus, load_paragraphs
-from roots.demo.run import demo_sources, languages_dir
+from roots.demo.run import demo_sources
+from roots.packaged import languages_dir
 from tests.conftest import REPO, run_roots, tree_bytes
 from tests.fixtures_sources import (
     Page,

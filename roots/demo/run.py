@@ -7,14 +7,13 @@ from typing import Any
 
 import yaml
 
+from roots import packaged
 from roots.atomic import write_text
 from roots.config import configured_stages_of, load_pipeline, validate_pipeline
 from roots.errors import NotAvailableYet
 from roots.pipeline import available_stages, run_stages
 from roots.sources.registry import source_class
 from roots.summary import default_console, print_summary
-
-REPO_LANGUAGE_CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "languages"
 
 
 def demo_sources(corpus: Any) -> list[dict[str, Any]]:
@@ -43,12 +42,6 @@ def demo_sources(corpus: Any) -> list[dict[str, Any]]:
     return usable
 
 
-def languages_dir() -> Path:
-    """The language configs: the repository's when running from a checkout, else the packaged copy."""
-    packaged = Path(__file__).resolve().parents[1] / "configs_languages"
-    return REPO_LANGUAGE_CONFIGS if REPO_LANGUAGE_CONFIGS.is_dir() else packaged
-
-
 def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     from roots.demo.corpus import build_demo_corpus
 
@@ -58,7 +51,7 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     stages = available_stages()
     pipeline: dict[str, Any] = {"run_dir": str(out / "run"), "sources": demo_sources(corpus)}
     if "filter" in stages:
-        pipeline["filter"] = {"languages_dir": str(languages_dir())}
+        pipeline["filter"] = {"languages_dir": str(packaged.languages_dir())}
     else:
         pipeline["filter"] = None
     if "dedup" not in stages:

@@ -90,7 +90,25 @@ def thresholds_derive(run_dir: Path, lang: str, write: bool, languages_dir: Path
         click.echo(f"(not written; add --write to store these in {config_path})")
 
 
+@click.group("languages")
+def languages_group() -> None:
+    """The language configs shipped with roots."""
+
+
+@languages_group.command("export")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="replace configs that already exist in DEST")
+def languages_export(dest: Path, overwrite: bool) -> None:
+    """Copy the shipped <lang>.yaml configs into DEST, to edit them and run with --languages-dir DEST."""
+    from roots.packaged import export_languages, languages_dir
+
+    written = export_languages(dest, overwrite=overwrite)
+    click.echo(f"{dest}: {len(written)} language configs copied from {languages_dir()}")
+    click.echo(f"edit them, then run with --languages-dir {dest} (or filter.languages_dir: {dest})")
+
+
 def register(cli: click.Group) -> None:
-    """Add the ``lm`` and ``thresholds`` command groups to the ``roots`` command line."""
+    """Add the ``lm``, ``thresholds`` and ``languages`` command groups to the ``roots`` command line."""
     cli.add_command(lm_group)
     cli.add_command(thresholds_group)
+    cli.add_command(languages_group)

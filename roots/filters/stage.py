@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from roots import packaged
 from roots.errors import UserError
 from roots.executors import Executor, run_stage
 from roots.filters.config import FilterStageConfig
@@ -50,16 +51,16 @@ if TYPE_CHECKING:
 
 FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))
 UNDETERMINED_REASON = "lang_id"
-REPO_LANGUAGES_DIR = Path(__file__).resolve().parents[2] / "configs" / "languages"
 
 
 def resolve_languages_dir(value: str) -> Path:
-    """The languages folder; the default ``configs/languages`` falls back to the one of this checkout."""
+    """The languages folder; the default ``configs/languages``, when the working directory has none, is the
+    configs shipped with roots (the checkout's, or the installed package's)."""
     path = Path(value).expanduser()
     if path.is_dir():
         return path.resolve()
-    if value == FilterStageConfig.model_fields["languages_dir"].default and REPO_LANGUAGES_DIR.is_dir():
-        return REPO_LANGUAGES_DIR
+    if value == FilterStageConfig.model_fields["languages_dir"].default:
+        return packaged.languages_dir()
     raise UserError(
         f"filter.languages_dir = {value!r}: folder not found; pass --languages-dir with a folder of <lang>.yaml files"
     )

@@ -128,7 +128,7 @@ def error_rows(run: RunLayout, stages: list[str]) -> list[dict[str, Any]]:
 
 def run_languages_dir(run: RunLayout, override: Path | None = None) -> Path:
     """Where the language YAMLs are: ``override``, else the folder the last filter run used (its
-    ``stats.json``), else the run's ``filter.languages_dir``, else ``configs/languages``."""
+    ``stats.json``), else the run's ``filter.languages_dir``, else the configs shipped with roots."""
     if override is not None:
         return Path(override)
     used = stage_stats(run).get("filter", {}).get("extra", {}).get("languages_dir")
@@ -141,7 +141,9 @@ def run_languages_dir(run: RunLayout, override: Path | None = None) -> Path:
     section = config.get("filter") if isinstance(config, dict) else None
     if isinstance(section, dict) and isinstance(section.get("languages_dir"), str):
         return Path(section["languages_dir"])
-    return Path("configs/languages")
+    from roots.packaged import languages_dir
+
+    return languages_dir()
 
 
 def dedup_report(stats: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
