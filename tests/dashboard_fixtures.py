@@ -155,8 +155,9 @@ def _split(rows: list[dict[str, Any]], parts: int) -> list[list[dict[str, Any]]]
     return [rows[i::parts] for i in range(parts)]
 
 
-def build_dashboard_run(root: Path) -> DashboardRun:
-    """Write RUN/ (extract, filter, dedup) and a languages folder under ``root``."""
+def build_dashboard_run(root: Path, kept_url: str | None = None) -> DashboardRun:
+    """Write RUN/ (extract, filter, dedup) and a languages folder under ``root``; ``kept_url`` is the URL
+    of the document that dedup keeps in its one cluster."""
     languages_dir = root / "languages"
     write_text(languages_dir / "sw.yaml", SW_YAML)
     write_text(languages_dir / "yo.yaml", YO_YAML)
@@ -170,6 +171,8 @@ def build_dashboard_run(root: Path) -> DashboardRun:
     }
     for doc in sw:
         doc["drop_reason"] = drop_reason(doc, SW_THRESHOLDS)
+    if kept_url is not None:
+        next(d for d in sw if d["drop_reason"] is None)["url"] = kept_url
     for doc in yo:
         doc["drop_reason"] = drop_reason(doc, yo_thresholds)
     undetermined = [
@@ -263,7 +266,7 @@ def _write_dedup(run: RunLayout, kept: list[dict[str, Any]]) -> None:
         stats.add_in("sw", len(d["text"]))
         stats.add_removed("sw", "near_duplicate", len(d["text"]))
     members = [
-        {"id": d["id"], "url": None, "text_preview": d["text"][:80], "similarity_to_kept": s}
+        {"id": d["id"], "url": d["url"], "text_preview": d["text"][:80], "similarity_to_kept": s}
         for d, s in zip([head, *dupes], (1.0, 0.93, 0.81), strict=True)
     ]
     stats.extra = {
@@ -280,6 +283,14 @@ def _write_dedup(run: RunLayout, kept: list[dict[str, Any]]) -> None:
         }
     }
     write_json(sdir.stats, {"stage": "dedup", **stats.to_dict()})
+
+
+def add_filter_documents(fixture: DashboardRun, docs: list[dict[str, Any]]) -> None:
+    """One more kept shard of the filter stage holding ``docs`` (filter statistics left as they are)."""
+    sdir = RunLayout(fixture.run).stage("filter")
+    index = len(sdir.parts("kept"))
+    rows = [{**{f.name: None for f in FILTER_SCHEMA}, **d, "drop_reason": None} for d in docs]
+    write_parquet(sdir.part(index, "kept"), pa.Table.from_pylist(rows, schema=FILTER_SCHEMA))
 
 
 def read_json(path: Path) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from pathlib import Path
@@ -46,6 +47,11 @@ def removals(at: AppTest, position: int) -> tuple[int, int]:
     texts = [m.value for m in at.markdown if m.value.startswith("On its own")]
     alone, in_sequence = re.findall(r"\*\*([\d,]+)\*\*", texts[position - 1])
     return int(alone.replace(",", "")), int(in_sequence.replace(",", ""))
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """The plain text of every HTML block on the page (document texts, facts, diffs)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", h.proto.body)) for h in at.html]
 
 
 def thresholds(**changes: dict) -> dict:
@@ -172,7 +178,7 @@ def test_reset_returns_to_the_saved_thresholds(dash: DashboardRun) -> None:
 
 def test_margin_documents_show_the_nearest_values_with_full_text(dash: DashboardRun) -> None:
     at = open_page("Filter tuning")
-    labels = [e.label for e in at.expander]
+    labels = [re.sub(r"\\(.)", r"\1", e.label) for e in at.expander]  # as Markdown shows them
     # number of words, minimum 10: just removed are 9 words (none here: 3..42 step 7 mod 40), just kept 10
     values = sorted({d["number_words"] for d in dash.sw})
     below = max(v for v in values if v < 10)
@@ -180,8 +186,7 @@ def test_margin_documents_show_the_nearest_values_with_full_text(dash: Dashboard
     assert any(label.startswith(f"Number of words: {below} · removed by number of words") for label in labels)
     assert any(label.startswith(f"Number of words: {above} ·") for label in labels)
     doc = next(d for d in dash.sw if d["number_words"] == below)
-    texts = [t.value for t in at.text]
-    assert doc["text"] in texts  # the full text is inside the expander
+    assert doc["text"] in shown_texts(at)  # the full text is inside the expander
 
 
 def test_examples_for_another_filter_and_removed_only_by_it(dash: DashboardRun) -> None:
@@ -210,9 +215,40 @@ def test_dedup_page_shows_clusters_and_pairs(dash: DashboardRun) -> None:
     assert [e.label for e in at.expander] == ["Cluster 0 · 3 documents"]
     pairs = at.dataframe[0].value
     assert pairs["similarity"].tolist() == [0.93, 0.81]
-    shown = {t.value for t in at.text}
+    shown = shown_texts(at)
     head = next(d for d in dash.sw if d["drop_reason"] is None)
     assert head["text"] in shown  # the pair's kept document, side by side with its duplicate
+
+
+def test_dedup_pair_shows_each_documents_real_outcome_and_the_word_diff(dash: DashboardRun) -> None:
+    """The dedup kept shard has no drop_reason column; the removed duplicate must still read as removed."""
+    at = open_page("Dedup")
+    kept_docs = [d for d in dash.sw if d["drop_reason"] is None]
+    head, duplicate = kept_docs[0], kept_docs[1]
+    facts = [t for t in shown_texts(at) if t.startswith("outcome")]
+    pair_facts = [f for f in facts if "differing words" in f]
+    assert len(pair_facts) == 2
+    assert pair_facts[0].startswith("outcome kept") and f"id {head['id']}" in pair_facts[0]
+    assert pair_facts[1].startswith("outcome removed (near_duplicate)")
+    assert f"duplicate of {head['id']}" in pair_facts[1] and f"id {duplicate['id']}" in pair_facts[1]
+    marked = [re.findall(r"<mark[^>]*>(.*?)</mark>", h.proto.body) for h in at.html if "roots-diff" in h.proto.body]
+    assert len(marked) == 2 and all(marked)  # the differing words are highlighted on both sides
+    # the cluster view says which member was kept and why
+    cluster = [f for f in facts if "similarity to the kept document" in f]
+    assert "longest text" in cluster[0] and cluster[1].startswith("outcome removed (near_duplicate)")
+
+
+def test_documents_after_dedup_both_lists_removed_duplicates_with_their_reason(dash: DashboardRun) -> None:
+    at = open_page("Documents")
+    at.radio(key="docs:stage").set_value("dedup").run()
+    at.radio(key="docs:kinds").set_value("both").run()
+    reasons = at.multiselect(key="docs:reason")
+    assert reasons.options == ["near_duplicate"] and not reasons.disabled
+    outcomes = at.dataframe[0].value["outcome"].tolist()
+    assert outcomes.count("removed (near_duplicate)") == 2
+    at.multiselect(key="docs:reason").set_value(["near_duplicate"]).run()
+    assert any(c.value.startswith("2 matching documents") for c in at.caption)
+    assert at.dataframe[0].value["outcome"].tolist() == ["removed (near_duplicate)"] * 2
 
 
 def test_documents_page_filters_by_reason_and_searches_text(dash: DashboardRun) -> None:

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.dataset as ds
 import streamlit as st
 
 from roots.layout import RunLayout
+from roots.visualizer import stagedocs
 from roots.visualizer.examples import Histogram, histogram
 from roots.visualizer.filterdata import (
     FilterRunData,
@@ -62,12 +61,11 @@ def fetch_rows(run_root: str, signature: Signature, rows: tuple[int, ...]) -> li
 
 
 def stage_signature(run_root: str, stage: str) -> Signature:
-    return parts_signature(stage_parts(run_root, stage, ("kept", "removed")))
+    return parts_signature(stage_parts(run_root, stage, stagedocs.KINDS))
 
 
 def stage_parts(run_root: str, stage: str, kinds: tuple[str, ...]) -> list[Path]:
-    sdir = RunLayout(Path(run_root)).stage(stage)
-    return [p for kind in kinds for p in sdir.parts(kind)]
+    return stagedocs.stage_parts(RunLayout(Path(run_root)), stage, kinds)
 
 
 @st.cache_data(max_entries=8, show_spinner="Listing languages, sources and reasons…")
@@ -75,13 +73,7 @@ def facet_values(
     run_root: str, stage: str, kinds: tuple[str, ...], signature: Signature
 ) -> dict[str, list[str]]:
     """Distinct languages, sources and drop reasons of a stage's documents (for the search filters)."""
-    parts = stage_parts(run_root, stage, kinds)
-    if not parts:
-        return {}
-    dataset = ds.dataset([str(p) for p in parts], format="parquet")
-    columns = [c for c in ("lang", "source", "drop_reason") if c in dataset.schema.names]
-    table = dataset.to_table(columns=columns)
-    return {c: sorted(v for v in table.column(c).unique().to_pylist() if v is not None) for c in columns}
+    return stagedocs.facet_values(stage_parts(run_root, stage, kinds))
 
 
 @st.cache_data(max_entries=64, show_spinner="Looking up documents…")
@@ -89,9 +81,4 @@ def documents_by_id(
     run_root: str, stage: str, ids: tuple[str, ...], signature: Signature
 ) -> dict[str, dict[str, Any]]:
     """Rows of a stage's kept and removed documents with the given ids."""
-    parts = stage_parts(run_root, stage, ("kept", "removed"))
-    if not parts or not ids:
-        return {}
-    dataset = ds.dataset([str(p) for p in parts], format="parquet")
-    table = dataset.to_table(filter=ds.field("id").isin(pa.array(list(ids), pa.string())))
-    return {row["id"]: row for row in table.to_pylist()}
+    return stagedocs.by_id(stage_parts(run_root, stage, stagedocs.KINDS), ids)

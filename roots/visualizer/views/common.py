@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ import streamlit as st
 
 from roots.filters.languages import BY_CODE
 from roots.layout import RunLayout
+from roots.visualizer import plaintext
 from roots.visualizer.filterinfo import FILTER_SPECS
 
 MAX_SHOWN_CHARS = 20_000
@@ -32,7 +33,12 @@ def language_label(lang: str, count: int | None = None) -> str:
     """``sw · Swahili (1,234 documents)``."""
     name = BY_CODE[lang].name if lang in BY_CODE else ""
     label = f"{lang} · {name}" if name else lang
-    return f"{label} ({count:,} documents)" if count is not None else label
+    return f"{label} ({plural(count, 'document')})" if count is not None else label
+
+
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """``1 document``, ``2,345 documents`` (``plural_noun`` when adding an s is wrong)."""
+    return f"{count:,} {noun if count == 1 else plural_noun or noun + 's'}"
 
 
 def share(part: int, whole: int) -> str:
@@ -56,25 +62,35 @@ def preview(text: str, length: int = 90) -> str:
     return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
+def show_text(text: str, lang: str | None = None, limit: int = MAX_SHOWN_CHARS) -> None:
+    """A document's text as plain text in its own direction (at most ``limit`` characters)."""
+    if len(text) > limit:
+        st.caption(f"Showing the first {limit:,} of {len(text):,} characters.")
+    st.html(plaintext.text_html(text[:limit], lang=lang))
+
+
+def show_facts(facts: Sequence[tuple[str, object]]) -> None:
+    """Untrusted facts about a document (source, URL, reason) as plain text."""
+    st.html(plaintext.facts_html([(k, v) for k, v in facts if v not in (None, "")]))
+
+
 def show_document(record: Mapping[str, Any], title: str, outcome: str | None = None) -> None:
     """One document as an expander: its statistics, where it came from, and its full text on click."""
-    with st.expander(f"{title} · {preview(str(record.get('text') or ''))}"):
-        facts = [f"**source** {record.get('source', '–')}"]
-        if record.get("url"):
-            facts.append(f"**url** {record['url']}")
-        if outcome:
-            facts.append(f"**with the current thresholds** {outcome}")
-        if record.get("drop_reason"):
-            facts.append(f"**removed by the last run** {record['drop_reason']}")
-        st.markdown(" · ".join(facts))
+    label = f"{plaintext.md_escape(title)} · {plaintext.label_part(preview(str(record.get('text') or '')))}"
+    with st.expander(label):
+        show_facts(
+            [
+                ("source", record.get("source") or "–"),
+                ("url", record.get("url")),
+                ("with the current thresholds", outcome),
+                ("removed by the last run", record.get("drop_reason")),
+            ]
+        )
         stats = [(spec.label, record.get(spec.column)) for spec in FILTER_SPECS if spec.column in record]
         if stats:
             st.markdown(
                 "| statistic | value |\n|---|---|\n"
                 + "\n".join(f"| {label} | {format_value(value)} |" for label, value in stats)
             )
-        text = str(record.get("text") or "")
-        if len(text) > MAX_SHOWN_CHARS:
-            st.caption(f"Showing the first {MAX_SHOWN_CHARS:,} of {len(text):,} characters.")
-        st.text(text[:MAX_SHOWN_CHARS])
-        st.caption(f"id {record.get('id', '–')}")
+        show_text(str(record.get("text") or ""), record.get("lang"))
+        st.caption(f"id {plaintext.md_escape(record.get('id', '–'))}")

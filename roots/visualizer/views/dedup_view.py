@@ -8,9 +8,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import streamlit as st
 
-from roots.visualizer import loaders, rundata
+from roots.visualizer import loaders, plaintext, rundata, stagedocs, worddiff
 from roots.visualizer.charts import HEIGHTS, bar_chart
-from roots.visualizer.views.common import Context, format_value, language_label, preview
+from roots.visualizer.views.common import (
+    MAX_SHOWN_CHARS,
+    Context,
+    format_value,
+    language_label,
+    plural,
+    show_facts,
+    show_text,
+)
 
 COLUMNS_PER_ROW = 3
 
@@ -67,7 +75,7 @@ def render(ctx: Context) -> None:
             width="stretch",
             height=HEIGHTS["bars"],
         )
-    _largest_clusters(entry.get("largest_clusters") or [])
+    _largest_clusters(ctx, entry.get("largest_clusters") or [])
     _pair_section(ctx, lang)
 
 
@@ -76,26 +84,60 @@ def _removed(entry: dict[str, Any]) -> int:
     return sum(int(entry.get(k) or 0) for k in keys)
 
 
-def _largest_clusters(clusters: list[dict[str, Any]]) -> None:
+KEPT_RULE = "kept: the longest text of its cluster (ties: the smallest id)"
+
+
+def _member_outcome(doc: dict[str, Any] | None, kept_id: str) -> str:
+    """Why a cluster member was kept or removed, from its row in the dedup output."""
+    if doc is None:
+        return "not found in the dedup output"
+    if doc.get("drop_reason"):
+        return f"removed ({doc['drop_reason']}) as a duplicate of {doc.get('duplicate_of') or kept_id}"
+    return KEPT_RULE if doc.get("id") == kept_id else "kept"
+
+
+def _largest_clusters(ctx: Context, clusters: list[dict[str, Any]]) -> None:
     st.subheader("The largest clusters")
     if not clusters:
         st.caption("No near-duplicate clusters.")
         return
     for cluster in clusters:
         members = cluster.get("members") or []
+        size = int(cluster.get("size") or len(members))
         with st.expander(
-            f"Cluster {cluster.get('cluster_id')} · {cluster.get('size', len(members))} documents"
+            f"Cluster {plaintext.md_escape(cluster.get('cluster_id'))} · {plural(size, 'document')}"
         ):
+            ids = tuple(str(m.get("id")) for m in members)
+            found = loaders.documents_by_id(
+                ctx.root, "dedup", ids, loaders.stage_signature(ctx.root, "dedup")
+            )
+            kept_id = ids[0] if ids else ""
+            st.caption(
+                f"The first document is the one dedup kept ({KEPT_RULE.removeprefix('kept: ')}); "
+                "the others were removed as its duplicates."
+            )
             for start in range(0, len(members), COLUMNS_PER_ROW):
                 row = st.columns(COLUMNS_PER_ROW)
                 for col, member in zip(row, members[start : start + COLUMNS_PER_ROW], strict=False):
                     with col:
-                        st.markdown(
-                            f"**similarity to the kept document** {format_value(member.get('similarity_to_kept'))}"
+                        doc = found.get(str(member.get("id")))
+                        show_facts(
+                            [
+                                ("outcome", _member_outcome(doc, kept_id)),
+                                (
+                                    "similarity to the kept document",
+                                    format_value(member.get("similarity_to_kept")),
+                                ),
+                                ("source", (doc or {}).get("source")),
+                                ("url", member.get("url")),
+                                ("id", member.get("id")),
+                            ]
                         )
-                        if member.get("url"):
-                            st.caption(str(member["url"]))
-                        st.text(str(member.get("text_preview") or ""))
+                        show_text(str(member.get("text_preview") or ""), (doc or {}).get("lang"))
+
+
+def _pair_label(pair: dict[str, Any]) -> str:
+    return f"similarity {format_value(pair.get('similarity'))}: {pair.get('id_a')} / {pair.get('id_b')}"
 
 
 def _pair_section(ctx: Context, lang: str) -> None:
@@ -112,21 +154,32 @@ def _pair_section(ctx: Context, lang: str) -> None:
     choice = st.selectbox(
         "Compare a pair",
         range(len(pairs)),
-        format_func=lambda i: (
-            f"similarity {format_value(pairs[i].get('similarity'))}: {pairs[i].get('id_a')} / {pairs[i].get('id_b')}"
-        ),
+        format_func=lambda i: _pair_label(pairs[i]),
         key=f"dedup:{lang}:pair",
     )
     pair = pairs[choice]
     ids = (str(pair.get("id_a")), str(pair.get("id_b")))
     found = loaders.documents_by_id(ctx.root, "dedup", ids, loaders.stage_signature(ctx.root, "dedup"))
-    left, right = st.columns(2)
-    for col, doc_id in zip((left, right), ids, strict=True):
+    texts = [str((found.get(i) or {}).get("text") or "")[:MAX_SHOWN_CHARS] for i in ids]
+    sides = worddiff.word_diff(*texts)
+    st.caption(
+        f"Similarity {format_value(pair.get('similarity'))} (estimated Jaccard similarity of their shingles). "
+        "Highlighted words differ between the two documents."
+    )
+    for col, doc_id, segments in zip(st.columns(2), ids, sides, strict=True):
         with col:
             doc = found.get(doc_id)
             if doc is None:
-                st.caption(f"{doc_id}: not found in the dedup output.")
+                show_facts([("not found in the dedup output", doc_id)])
                 continue
-            outcome = f"removed ({doc['drop_reason']})" if doc.get("drop_reason") else "kept"
-            st.markdown(f"**{outcome}** · {doc.get('source', '')} · {preview(str(doc.get('url') or ''), 60)}")
-            st.text(str(doc.get("text") or "")[:20_000])
+            show_facts(
+                [
+                    ("outcome", stagedocs.outcome(doc)),
+                    ("duplicate of", doc.get("duplicate_of")),
+                    ("source", doc.get("source")),
+                    ("url", doc.get("url")),
+                    ("id", doc_id),
+                    ("differing words", f"{worddiff.changed_words(segments):,}"),
+                ]
+            )
+            st.html(worddiff.diff_html(segments, doc.get("lang")))

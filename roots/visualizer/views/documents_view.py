@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import streamlit as st
 
-from roots.visualizer import loaders
-from roots.visualizer.views.common import Context, language_label, preview, show_document
+from roots.visualizer import loaders, stagedocs
+from roots.visualizer.views.common import Context, language_label, plural, preview, show_document
 
 STAGE_LABELS = {"filter": "after the filters", "dedup": "after dedup"}
 PAGE_SIZE = 25
@@ -25,6 +23,10 @@ def render(ctx: Context) -> None:
     )
     shown = c2.radio("Show", ["kept", "removed", "both"], horizontal=True, key="docs:kinds")
     kinds = ("kept", "removed") if shown == "both" else (shown,)
+    parts = loaders.stage_parts(ctx.root, stage, kinds)
+    if not parts:
+        st.caption(f"This stage wrote no {shown} documents.")
+        return
     signature = loaders.stage_signature(ctx.root, stage)
     facets = loaders.facet_values(ctx.root, stage, kinds, signature)
     c1, c2, c3 = st.columns(3)
@@ -33,25 +35,20 @@ def render(ctx: Context) -> None:
     reasons = c3.multiselect("Removal reasons", facets.get("drop_reason", []), key="docs:reason")
     search = st.text_input("Text contains (ignoring case)", key="docs:search")
 
-    condition = None
-    for column, values in (("lang", langs), ("source", sources), ("drop_reason", reasons)):
-        if values:
-            term = ds.field(column).isin(values)
-            condition = term if condition is None else condition & term
-    if search.strip():
-        term = pc.match_substring(ds.field("text"), search.strip(), ignore_case=True)
-        condition = term if condition is None else condition & term
-    parts = loaders.stage_parts(ctx.root, stage, kinds)
-    dataset = ds.dataset([str(p) for p in parts], format="parquet")
+    dataset = stagedocs.documents(parts)
+    condition = stagedocs.condition(
+        {"lang": langs, "source": sources, "drop_reason": reasons}, search, dataset.schema
+    )
     if search.strip():
         table = dataset.head(PAGE_SIZE, filter=condition)
-        st.caption(f"The first {table.num_rows} matching documents (in shard order).")
+        st.caption(f"The first {plural(table.num_rows, 'matching document')} (in shard order).")
     else:
         total = dataset.count_rows(filter=condition)
-        page = st.number_input("Page", min_value=1, max_value=max(1, -(-total // PAGE_SIZE)), key="docs:page")
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = st.number_input("Page", min_value=1, max_value=pages, key="docs:page")
         scanner = dataset.scanner(filter=condition)
         table = scanner.take(list(range((page - 1) * PAGE_SIZE, min(page * PAGE_SIZE, total))))
-        st.caption(f"{total:,} matching documents; page {page} of {max(1, -(-total // PAGE_SIZE))}.")
+        st.caption(f"{plural(total, 'matching document')}; page {page:,} of {pages:,}.")
     rows = table.to_pylist()
     if not rows:
         st.caption("No document matches.")
@@ -60,7 +57,7 @@ def render(ctx: Context) -> None:
         {
             "language": r.get("lang"),
             "source": r.get("source"),
-            "removed because": r.get("drop_reason") or "",
+            "outcome": stagedocs.outcome(r),
             "characters": len(r.get("text") or ""),
             "text": preview(str(r.get("text") or ""), 120),
         }
@@ -69,4 +66,4 @@ def render(ctx: Context) -> None:
     st.dataframe(summary, hide_index=True, width="stretch")
     st.caption("Open a document to read its full text and statistics:")
     for i, r in enumerate(rows, start=1):
-        show_document(r, f"{i}. {r.get('lang') or 'und'} · {r.get('drop_reason') or 'kept'}")
+        show_document(r, f"{i}. {r.get('lang') or 'und'} · {stagedocs.outcome(r)}")

@@ -15,7 +15,7 @@ import streamlit as st
 from roots.filters.language_config import language_config_path
 from roots.visualizer.filterinfo import FILTER_SPECS, SPECS_BY_NAME
 from roots.visualizer.tuning import KEPT, LanguageColumns, Setting, failure_masks, reason_name, recount
-from roots.visualizer.views.common import format_value
+from roots.visualizer.views.common import format_value, show_text
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading this language's word lists and models…")
@@ -91,4 +91,4 @@ def render(languages_dir: Path, lang: str, settings: dict[str, Setting]) -> None
     st.table(table)
     if row.get("text") and row["text"] != text:
         with st.expander("The text after the ROOTS modifications (what the statistics were computed on)"):
-            st.text(row["text"])
+            show_text(row["text"], lang)
