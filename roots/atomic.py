@@ -78,3 +78,27 @@ def sweep_temporaries(directory: Path) -> int:
         path.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_temporaries(directory: Path) -> int:
+    """Delete the temporary files in ``directory`` (not below) whose writing process has died.
+
+    For folders that several live processes write into (a languages folder two dashboards save to),
+    where ``sweep_temporaries`` would delete another writer's file in flight."""
+    removed = 0
+    for path in directory.glob(f"{TMP_PREFIX}*"):
+        pid = path.name[len(TMP_PREFIX) :].partition("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

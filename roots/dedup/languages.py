@@ -17,6 +17,7 @@ from pathlib import Path
 
 from roots.dedup.config import MinHashConfig
 from roots.dedup.shingles import Segmenter, ShingleSpec
+from roots.filters.language_config import language_files
 
 #: written without spaces between words: whitespace "words" would be whole sentences
 NO_SPACE_LANGUAGES = frozenset(
@@ -41,7 +42,7 @@ def configured_segmenters(languages_dir: str | Path | None) -> SegmenterTable:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: ten times faster
     found = []
-    for path in sorted(Path(languages_dir).glob("*.yaml")):
+    for path in language_files(Path(languages_dir)):
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         except (OSError, yaml.YAMLError):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from roots.configbase import StrictModel, format_validation_error
 from roots.errors import UserError
+from roots.langcode import LANG_CODE_HELP, check_lang_code, is_lang_code, path_inside
 
 Ratio = float  # documented as 0..1 where used; bounds are given per field
 
@@ -156,6 +157,13 @@ class LanguageConfig(StrictModel):
     filters: Filters = Field(default_factory=Filters)
     pii: Pii = Field(default_factory=Pii)
 
+    @field_validator("lang")
+    @classmethod
+    def _lang_code(cls, value: str) -> str:
+        if value != DEFAULT_CONFIG and not is_lang_code(value):
+            raise ValueError(f"not a language code; use {LANG_CODE_HELP}")
+        return value
+
 
 DEFAULT_CONFIG = "default"
 
@@ -187,4 +195,12 @@ def parse_config(text: str, source: Path | str) -> LanguageConfig:
 
 
 def language_config_path(languages_dir: Path, lang: str) -> Path:
-    return languages_dir / f"{lang}.yaml"
+    """``<languages_dir>/<lang>.yaml``; a malformed code (``../x``, ``/etc/x``) is a ``UserError``."""
+    if lang != DEFAULT_CONFIG:
+        check_lang_code(lang, f"language {lang!r}")
+    return path_inside(languages_dir, f"{lang}.yaml")
+
+
+def language_files(languages_dir: Path) -> list[Path]:
+    """The language YAMLs of a folder; hidden files (a killed save's ``.tmp-*``, editor backups) are not."""
+    return sorted(p for p in Path(languages_dir).glob("*.yaml") if not p.name.startswith("."))

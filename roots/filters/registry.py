@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from roots.errors import UserError
-from roots.filters.language_config import DEFAULT_CONFIG, LanguageConfig, LanguageId, load_language_config
+from roots.filters.language_config import (
+    DEFAULT_CONFIG,
+    LanguageConfig,
+    LanguageId,
+    language_files,
+    load_language_config,
+)
 
 
 def config_relative(value: str | None, config_path: Path) -> Path | None:
@@ -43,7 +49,7 @@ class LanguageRegistry:
             )
         self.languages: dict[str, LoadedLanguage] = {}
         default: LoadedLanguage | None = None
-        for path in sorted(self.languages_dir.glob("*.yaml")):
+        for path in language_files(self.languages_dir):
             config = load_language_config(path)
             if config.lang != path.stem:
                 raise UserError(

@@ -23,7 +23,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from roots.atomic import write_text
+from roots.atomic import sweep_stale_temporaries, write_text
 from roots.errors import UserError
 from roots.filters.language_config import (
     DEFAULT_CONFIG,
@@ -129,6 +129,7 @@ def _write_config(path: Path, text: str) -> LanguageConfig:
     """Validate a language YAML's new text and replace the file with it atomically."""
     config = parse_config(text, path)
     try:
+        sweep_stale_temporaries(path.parent)  # left by a save that was killed
         write_text(path, text)
     except OSError as exc:
         raise UserError(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from roots.configbase import StrictModel, register_union_members
+from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
 
 
@@ -16,6 +17,13 @@ class SourceBase(StrictModel):
     )
     name: str | None = Field(None, description="a label for this source in statistics; defaults to the type")
     max_document_bytes: int = Field(DEFAULT_MAX_DOCUMENT_BYTES, ge=1024, description=MAX_DOCUMENT_HELP)
+
+    @field_validator("lang")
+    @classmethod
+    def _lang_code(cls, value: str | None) -> str | None:
+        if value is not None and not is_lang_code(value):
+            raise ValueError(f"not a language code; use {LANG_CODE_HELP}")
+        return value
 
 
 class JsonlSource(SourceBase):

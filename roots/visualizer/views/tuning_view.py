@@ -9,6 +9,7 @@ import streamlit as st
 from roots.errors import UserError
 from roots.filters import yamledit
 from roots.filters.language_config import LanguageConfig
+from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.schema import UNKNOWN_LANG
 from roots.visualizer import loaders
 from roots.visualizer.charts import HEIGHTS, histogram_chart, waterfall_chart
@@ -23,7 +24,7 @@ from roots.visualizer.tuning import (
     settings_from_filters,
 )
 from roots.visualizer.views import margin_docs, own_text, save_panel, tuning_state
-from roots.visualizer.views.common import Context, language_label, share
+from roots.visualizer.views.common import Context, language_label, plural, share
 
 
 def _slider_range(
@@ -52,6 +53,13 @@ def render(ctx: Context) -> None:
         st.caption(
             f"{undetermined:,} documents have no language (the identifier could not tell); they are removed "
             "whatever the thresholds, so they are not tuned here (see the Documents page)."
+        )
+    invalid = {code: counts.pop(code) for code in list(counts) if not is_lang_code(code)}
+    if invalid:
+        st.warning(
+            f"{plural(sum(invalid.values()), 'document')} of this run carry a malformed language code "
+            f"({', '.join(repr(code) for code in sorted(invalid))}), so they cannot be tuned or saved here. "
+            f"Extract them again with a language code ({LANG_CODE_HELP})."
         )
     if not counts:
         st.info("No document of this run has a language yet, so there is nothing to tune.")
