@@ -15,6 +15,7 @@ BACKENDS = {
     "pypdf": "roots.sources.pdf_text:pypdf_pages",
 }
 TAIL_BYTES = 8192
+PADDING_BYTES = 1 << 20
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*(?=(.))", re.DOTALL)
 _SPACE_RUN = re.compile(r"[ \t]{2,}")
 
@@ -27,16 +28,16 @@ class PdfProblem(Exception):
 
 
 def _check_file(path: str) -> None:
-    """Cheap structural checks: a PDF header near the start and an ``%%EOF`` near the end."""
+    """Cheap structural checks: a PDF header near the start and an ``%%EOF`` near the end (padding ignored)."""
     with open(path, "rb") as handle:
         head = handle.read(1024)
         handle.seek(0, 2)
         size = handle.tell()
-        handle.seek(max(0, size - TAIL_BYTES))
-        tail = handle.read()
+        handle.seek(max(0, size - PADDING_BYTES))
+        tail = handle.read().rstrip(b"\x00\r\n\t\f ")  # real files come padded with NUL bytes
     if b"%PDF-" not in head:
         raise PdfProblem("not_a_pdf", "no %PDF- header in the first 1024 bytes")
-    if b"%%EOF" not in tail:
+    if b"%%EOF" not in tail[-TAIL_BYTES:]:
         raise PdfProblem("truncated", f"no %%EOF marker in the last {TAIL_BYTES} bytes")
 
 
@@ -112,7 +113,22 @@ def _pdfminer(path: str, max_pages: int) -> dict[str, Any]:
             interpreter.process_page(page)
             buffer.seek(start)
             pages.append(buffer.read())
+        if not pages:
+            raise PdfProblem("unreadable_page_tree", _no_pages_detail(path))
         return {"pages": pages, "title": _pdfminer_title(document)}
+
+
+def _no_pages_detail(path: str) -> str:
+    """What pypdf, which walks a page tree more leniently, makes of a file in which pdfminer finds no page."""
+    try:
+        from pypdf import PdfReader
+
+        count = len(PdfReader(path).pages)
+    except Exception:  # not installed, or it cannot read the file either
+        return "pdfminer finds no page in the page tree"
+    if not count:
+        return "the page tree holds no page"
+    return f"pdfminer finds no page in the page tree, pypdf finds {count}: extract this file with --backend pypdf"
 
 
 def _pdfminer_title(document: Any) -> str | None:

@@ -23,10 +23,21 @@ from roots.sources.files import expand_inputs
 from roots.sources.html_text import extractor_target, html_lang, page_title
 from roots.sources.sandbox import Outcome, Pending, get_sandbox, in_order
 from roots.sources.url_filter import UrlFilter
-from roots.sources.warc_framing import Frame, is_gzip, read_frames, sniff_format, split_ranges
+from roots.sources.warc_framing import (
+    UNSUPPORTED_SUFFIXES,
+    Frame,
+    is_gzip,
+    read_frames,
+    sniff_format,
+    split_ranges,
+    unsupported_compression,
+)
 from roots.sources.warc_records import Record, RecordError, parse_record
 
-SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wet", ".wet.gz")
+SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wet", ".wet.gz") + tuple(
+    f"{base}{ext}" for base in (".warc", ".arc", ".wet") for ext in UNSUPPORTED_SUFFIXES
+)  # compressions roots does not read are found too, and reported
+WEB_SCHEMES = ("http://", "https://", "ftp://")
 TEXT_RECORDS = frozenset({"response", "resource", "conversion"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PLAIN_TYPES = frozenset({"text/plain"})
@@ -42,6 +53,10 @@ class WarcReader(Source):
         _check_extractor(self.config.extractor)
         units: list[dict[str, Any]] = []
         for item in expand_inputs(self.config.paths, key="warc paths", suffixes=SUFFIXES):
+            unsupported = unsupported_compression(item.path)
+            if unsupported:
+                units.append({"file": str(item.path), "rel": item.rel, "unsupported": unsupported})
+                continue
             fmt, gzip = sniff_format(item.path), is_gzip(item.path)
             for start, stop in split_ranges(item.path, fmt, gzip, self.config.bytes_per_shard):
                 units.append(
@@ -61,6 +76,9 @@ class WarcReader(Source):
         return UrlFilter.from_config(self.config)
 
     def read(self, unit: dict[str, Any]) -> Iterator[Item]:
+        if "unsupported" in unit:
+            yield ExtractError(unit["rel"], "unsupported_compression", unit["unsupported"], self.config.lang)
+            return
         sandbox = get_sandbox(extractor_target(self.config.extractor), self.config.memory_limit_mb)
         yield from in_order(self._entries(unit), sandbox, self.config.timeout_seconds)
 
@@ -125,6 +143,8 @@ class WarcReader(Source):
     def _skip_reason(self, record: Record) -> str | None:
         if record.rec_type not in TEXT_RECORDS:
             return f"warc_{record.rec_type}"
+        if record.rec_type == "resource" and not (record.url or "").lower().startswith(WEB_SCHEMES):
+            return "warc_crawler_log"  # the crawler's own log or config (metadata://…, urn:X-wpull:log)
         if record.status is not None and not 200 <= record.status < 300:
             return "http_status"
         return self.url_filter.reject_reason(record.url)
@@ -143,6 +163,8 @@ def _meta(record: Record, frame: Frame, rel: str, decoded: Decoded) -> dict[str,
         "charset_declared": decoded.declared,
         "charset": decoded.charset,
     }
+    if decoded.bad_bytes:
+        meta["charset_bad_bytes"] = decoded.bad_bytes
     if frame.inner:
         meta["inner_offset"] = frame.inner
     return meta

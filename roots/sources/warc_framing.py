@@ -29,11 +29,13 @@ READ_CHUNK = 1 << 16
 HEAD_BYTES = 64
 MAX_HEADER_BYTES = 1 << 16
 MAX_MEMBER_BYTES = 1 << 30
+LENIENCY = 8  # bytes a Content-Length may be off by when the next record header still delimits the record
 
 _WARC_START = re.compile(rb"WARC/\d+\.\d+\r?\n")
-# ARC v1 "URL IP DATE MIME LENGTH" or v2 (10 fields, LENGTH last); the URL has a scheme
+# ARC v1 "URL IP DATE MIME LENGTH" or v2 (10 fields, LENGTH last); the URL has a scheme and may
+# contain spaces (real crawlers wrote them unescaped)
 _ARC_LINE = re.compile(
-    rb"[A-Za-z][A-Za-z0-9+.\-]{0,15}:[^ \r\n]* [^ \r\n]+ \d{14} [^ \r\n]+(?: [^ \r\n]*){0,5} (\d+)\r?\n"
+    rb"[A-Za-z][A-Za-z0-9+.\-]{0,15}:[^\r\n]{0,8000}? [^ \r\n]+ \d{14} [^ \r\n]+(?: [^ \r\n]*){0,5} (\d+)\r?\n"
 )
 _ARC_HEAD = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]{0,15}:[^ \r\n]* ")
 _WARC_RESYNC = re.compile(rb"(?m)^WARC/\d+\.\d+\r?\n")
@@ -66,6 +68,28 @@ class _Parsed:
 
 
 # ---------------------------------------------------------------- formats
+# compressions roots does not read: (magic bytes, name, the command that undoes it)
+UNSUPPORTED = (
+    (b"\x28\xb5\x2f\xfd", "zstd", "zstd -d"),
+    (b"\x04\x22\x4d\x18", "lz4", "lz4 -d"),
+    (b"BZh", "bzip2", "bunzip2"),
+    (b"\xfd7zXZ\x00", "xz", "unxz"),
+)
+UNSUPPORTED_SUFFIXES = (".zst", ".zstd", ".lz4", ".bz2", ".xz")
+
+
+def unsupported_compression(path: Path) -> str | None:
+    """Why a file cannot be read (a compression roots does not read, by magic bytes or name), else None."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    for magic, name, command in UNSUPPORTED:
+        if head.startswith(magic):
+            return f"{path.name} is {name}-compressed, which roots does not read; decompress it ({command}) or gzip it"
+    if path.name.lower().endswith(UNSUPPORTED_SUFFIXES):
+        return f"{path.name} has a compression suffix roots does not read; decompress it or gzip it"
+    return None
+
+
 def is_gzip(path: Path) -> bool:
     """Gzip files are read member by member (by name, or by magic bytes for unusual names)."""
     if path.name.lower().endswith(".gz"):
@@ -120,16 +144,37 @@ def _parse_warc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
         return _Parsed(pos, pos, pos, "bad_header", "WARC record without Content-Length")
     length = int(match.group(1))
     content_end = head_end + 4 + length
-    if content_end > end:
-        detail = f"Content-Length {length} runs {content_end - end} bytes past the end of the data"
-        return _Parsed(pos, pos, pos, "content_length_mismatch", detail)
     if buf[content_end : content_end + 4] == b"\r\n\r\n":
         return _Parsed(pos, content_end, content_end + 4)
     if content_end == end:
         return _Parsed(pos, content_end, content_end)
+    lenient = _lenient_end(buf, head_end + 4, content_end, end)
+    if lenient is not None:
+        return _Parsed(pos, *lenient)
+    if content_end > end:
+        detail = f"Content-Length {length} runs {content_end - end} bytes past the end of the data"
+        return _Parsed(pos, pos, pos, "content_length_mismatch", detail)
     return _Parsed(
         pos, pos, pos, "content_length_mismatch", f"no record separator after Content-Length {length}"
     )
+
+
+def _lenient_end(buf: bytes | mmap.mmap, body: int, content_end: int, end: int) -> tuple[int, int] | None:
+    """(stop, next) of a record whose Content-Length or separator is slightly off but which is still well
+    delimited, as warcio reads it: the next record header (or the end of the data) starts within
+    ``LENIENCY`` bytes of where the Content-Length says. The record stops before the line breaks there."""
+    low, high = max(body, content_end - LENIENCY), content_end + LENIENCY
+    found = _WARC_RESYNC.search(buf, low, min(end, high + HEAD_BYTES)) if low < end else None
+    if found and found.start() <= high:
+        nxt = found.start()
+    elif low <= end <= high:
+        nxt = end
+    else:
+        return None
+    stop = nxt
+    while stop > body and buf[stop - 1 : stop] in (b"\r", b"\n") and stop > nxt - 4:
+        stop -= 1
+    return stop, nxt
 
 
 def _parse_arc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:

@@ -39,12 +39,17 @@ class Record:
     body: bytes | None  # None for record types whose body is not read
 
 
+_ARC_FIELDS = re.compile(rb"(.*?) (\S+) (\d{14}) (\S+)(?: \S*)* (\d+)\r?$")
+
+
 def _arc_v1(data: bytes) -> bytes:
+    """The record with a v1 header line (``URL IP DATE MIME LENGTH``, spaces in the URL escaped)."""
     line_end = data.index(b"\n")
-    fields = data[:line_end].rstrip(b"\r").split(b" ")
-    if len(fields) == 5:
+    match = _ARC_FIELDS.match(data, 0, line_end)
+    if match is None:
         return data
-    return b" ".join([*fields[:4], fields[-1]]) + data[line_end:]
+    url, ip, date, mime, length = match.groups()
+    return b" ".join([url.replace(b" ", b"%20"), ip, date, mime, length]) + data[line_end:]
 
 
 def _skipped_record(rec_type: str) -> Record:
