@@ -191,7 +191,7 @@ def extract_hf(
     help="'trafilatura' (quality), 'resiliparse' (fast) or your own module:function (html -> text)",
 )
 @click.option(
-    "--timeout", "timeout_seconds", type=float, default=10.0, show_default=True, help="seconds per page"
+    "--timeout", "timeout_seconds", type=float, default=10.0, show_default=True, help="CPU seconds per page"
 )
 @click.option(
     "--domain-allow", multiple=True, help="keep only these domains and subdomains (repeatable; @FILE)"
@@ -234,7 +234,7 @@ def extract_warc(
 @click.option("--per-page", is_flag=True, help="one document per page instead of per PDF")
 @click.option("--backend", type=click.Choice(["pdfminer", "pypdf"]), default="pdfminer", show_default=True)
 @click.option(
-    "--timeout", "timeout_seconds", type=float, default=60.0, show_default=True, help="seconds per file"
+    "--timeout", "timeout_seconds", type=float, default=60.0, show_default=True, help="CPU seconds per file"
 )
 @click.option(
     "--max-pages",

@@ -403,7 +403,7 @@ def test_sandbox_answers_in_order_through_timeouts_and_crashes():
             ("ok", "c"),
             ("ok", "d"),
         ]
-        assert box.restarts == 2
+        assert box.restarts == 1  # the crash; the regex hang is stopped by the CPU-time limit in the child
         assert box.call("BODY: e", timeout=5).value == "e"  # the same child serves the next caller
     finally:
         box.close()

@@ -64,7 +64,11 @@ class WarcSource(SourceBase):
         pattern=r"^(trafilatura|resiliparse|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
         description="'trafilatura' (quality), 'resiliparse' (fast) or your own 'module:function' (html -> text)",
     )
-    timeout_seconds: float = Field(10.0, gt=0, description="time limit per page; a page over it is an error")
+    timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="CPU-time limit per page (not wall-clock); a page over it is an error 'timeout'",
+    )
     memory_limit_mb: int | None = Field(
         4096, ge=256, description="address-space limit of the extractor process"
     )
@@ -82,7 +86,9 @@ class PdfSource(SourceBase):
     paths: list[str] = Field(min_length=1, description="PDF files or directories (searched recursively)")
     per_page: bool = False
     backend: Literal["pdfminer", "pypdf"] = "pdfminer"
-    timeout_seconds: float = Field(60.0, gt=0, description="time limit per file; a file over it is an error")
+    timeout_seconds: float = Field(
+        60.0, gt=0, description="CPU-time limit per file (not wall-clock); per page, the pages done are kept"
+    )
     memory_limit_mb: int | None = Field(
         4096, ge=256, description="address-space limit of the extractor process"
     )

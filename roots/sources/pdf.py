@@ -66,6 +66,9 @@ class PdfReader(Source):
             yield ExtractError(rel, result["error"], result["detail"], lang)
             return
         pages: list[str] = result["pages"]
+        if "stopped" in result:
+            yield from self._stopped(rel, pages, result)
+            return
         if not any(p.strip() for p in pages):
             detail = f"{len(pages)} page(s) without a text layer (scanned or image-only PDF)"
             yield ExtractError(rel, "no_text", detail, lang)
@@ -80,6 +83,16 @@ class PdfReader(Source):
             yield from self._pages(rel, pages, base)
         else:
             yield self._joined(rel, pages, base)
+
+    def _stopped(self, rel: str, pages: list[str], result: dict[str, Any]) -> Iterator[Item]:
+        """A file over the CPU-time limit: per page, the pages done are kept and the rest is one error."""
+        detail = f"over {self.config.timeout_seconds:g} s of CPU time after {len(pages)} page(s)"
+        if not self.config.per_page:
+            yield ExtractError(rel, "timeout", detail + "; --per-page keeps the pages done", self.config.lang)
+            return
+        base = {"file": rel, "pages": None, "title": result.get("title"), "backend": self.config.backend}
+        yield from self._pages(rel, pages, base)
+        yield ExtractError(f"{rel}#p{len(pages) + 1}", "timeout", detail + " (kept)", self.config.lang)
 
     def _pages(self, rel: str, pages: list[str], base: dict[str, Any]) -> Iterator[Item]:
         for number, text in enumerate(pages, 1):

@@ -1,7 +1,8 @@
 """Text per page from one PDF (run inside the sandbox child): pdfminer.six, or pypdf as a faster option.
 
 Returns ``{"pages": [text, …], "title": …}`` or ``{"error": reason, "detail": …}``; every failure a
-file can cause is classified here, so the parent only sees results, time-outs and crashes.
+file can cause is classified here, so the parent only sees results, time-outs and crashes. A file that
+runs out of CPU time between pages returns the pages done so far with ``"stopped": "timeout"``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
+
+from roots.sources.cpu_limit import CpuTimeExceeded
 
 BACKENDS = {
     "pdfminer": "roots.sources.pdf_text:pdfminer_pages",
@@ -106,13 +109,16 @@ def _pdfminer(path: str, max_pages: int) -> dict[str, Any]:
         converter = TextConverter(manager, buffer, laparams=LAParams())  # what pdfminer's extract_text uses
         interpreter = PDFPageInterpreter(manager, converter)
         pages: list[str] = []
-        for number, page in enumerate(PDFPage.create_pages(document), 1):
-            if number > max_pages:
-                raise _too_many(max_pages)
-            start = buffer.tell()
-            interpreter.process_page(page)
-            buffer.seek(start)
-            pages.append(buffer.read())
+        try:
+            for number, page in enumerate(PDFPage.create_pages(document), 1):
+                if number > max_pages:
+                    raise _too_many(max_pages)
+                start = buffer.tell()
+                interpreter.process_page(page)
+                buffer.seek(start)
+                pages.append(buffer.read())
+        except CpuTimeExceeded:
+            return {"pages": pages, "title": _pdfminer_title(document), "stopped": "timeout"}
         if not pages:
             raise PdfProblem("unreadable_page_tree", _no_pages_detail(path))
         return {"pages": pages, "title": _pdfminer_title(document)}
@@ -157,6 +163,13 @@ def _pypdf(path: str, max_pages: int) -> dict[str, Any]:
         raise PdfProblem("encrypted", "the PDF needs a password")
     if len(reader.pages) > max_pages:
         raise _too_many(max_pages)
-    pages = [page.extract_text() or "" for page in reader.pages]
+    pages: list[str] = []
+    stopped: dict[str, str] = {}
+    try:
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+    except CpuTimeExceeded:
+        stopped["stopped"] = "timeout"
     title = reader.metadata.title if reader.metadata else None
-    return {"pages": pages, "title": title.strip() if isinstance(title, str) and title.strip() else None}
+    title = title.strip() if isinstance(title, str) and title.strip() else None
+    return {"pages": pages, "title": title, **stopped}

@@ -1,12 +1,15 @@
-"""Run extraction of untrusted input in a persistent child process with a per-item time limit.
+"""Run extraction of untrusted input in a persistent child process with a per-item CPU-time limit.
 
 A hang inside C code or a regex cannot be interrupted by a signal handler in the same process, so
 each worker process keeps one child per extraction function (started on first use, reused for every
 shard). Items are pipelined: up to ``window`` requests are in flight, so the parent reads, decodes
-and writes while the child extracts, and no item waits for a round trip. The child answers in order;
-an item whose answer does not come within ``timeout`` seconds of the child starting on it gets the
-child killed with SIGKILL, is reported as ``timeout``, and the items queued behind it are sent again
-to a fresh child.
+and writes while the child extracts, and no item waits for a round trip. The child answers in order.
+
+Time limits are CPU time, so the output does not depend on machine load or the worker count
+(``cpu_limit``): an item that uses ``timeout`` seconds of CPU is a ``timeout`` (the child stays, or is
+stopped by the kernel when stuck in C code). Only a generous wall-clock guard (``wall_guard``: ten
+times the limit plus a minute) remains for true hangs that use no CPU (blocked I/O): the child is
+killed with SIGKILL and the items queued behind it are sent again to a fresh child.
 
 The child runs ``python -m roots.sources.sandbox MODULE:FUNCTION PARENT_PID MEMORY_MB`` and answers
 length-prefixed pickled requests on stdin/stdout; stray prints of the libraries go to stderr.
@@ -21,6 +24,7 @@ import importlib
 import os
 import pickle
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -31,16 +35,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from roots.sources import cpu_limit
+
 _HEADER = struct.Struct("<Q")
 STARTUP_TIMEOUT = 300.0
 WINDOW = 16
 _READ_SIZE = 1 << 20
 _DETAIL_LIMIT = 500
+WALL_FACTOR = 10
+WALL_SLACK = 60.0
+
+
+def wall_guard(cpu_seconds: float) -> float:
+    """Wall-clock seconds after which an item that used less than its CPU time is taken for a hang."""
+    return cpu_seconds * WALL_FACTOR + WALL_SLACK
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of one item: ``status`` is ``ok``, ``exception``, ``timeout`` or ``crashed``."""
+    """The result of one item: ``status`` is ``ok``, ``exception``, ``timeout`` or ``crashed``.
+
+    An extractor that catches ``CpuTimeExceeded`` and returns what it finished gives ``ok``."""
 
     status: str
     value: Any = None
@@ -79,7 +94,7 @@ class Sandbox:
         return next(iter(self.imap([payload], timeout)))
 
     def imap(self, payloads: Iterable[Any], timeout: float, window: int = WINDOW) -> Iterator[Outcome]:
-        """``target`` over ``payloads``, one ``Outcome`` per payload, in order."""
+        """``target`` over ``payloads``, one ``Outcome`` per payload, in order; ``timeout`` is CPU seconds."""
         source = iter(payloads)
         pending: deque[_Job] = deque()
         exhausted = False
@@ -91,13 +106,13 @@ class Sandbox:
                     except StopIteration:
                         exhausted = True
                         break
-                    request = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                    request = pickle.dumps((payload, timeout), protocol=pickle.HIGHEST_PROTOCOL)
                     pending.append(self._queue(_frame(request)))
                 if not pending:
                     return
                 outcome = self._answer(pending[0], timeout)
                 pending.popleft()
-                if outcome.status in {"timeout", "crashed"}:
+                if self._proc is None:  # the child was killed or died: the queued items go to the next one
                     self._requeue(pending)
                 yield outcome
         finally:
@@ -117,8 +132,9 @@ class Sandbox:
             self._out += job.frame
             job.end = len(self._out)
 
-    def _answer(self, head: _Job, timeout: float) -> Outcome:
+    def _answer(self, head: _Job, cpu_seconds: float) -> Outcome:
         """Pump requests out and answers in until the answer to ``head`` (the oldest item) arrives."""
+        timeout = wall_guard(cpu_seconds)
         self._ensure_started()
         assert self._proc is not None and self._proc.stdin is not None and self._proc.stdout is not None
         stdin, stdout = self._proc.stdin.fileno(), self._proc.stdout.fileno()
@@ -128,14 +144,19 @@ class Sandbox:
             if answer is not None:
                 self._answered_at = time.monotonic()
                 status, value = answer
-                return Outcome("ok", value) if status == "ok" else Outcome("exception", detail=str(value))
+                if status == "ok":
+                    return Outcome("ok", value)
+                return Outcome("timeout" if status == "timeout" else "exception", detail=str(value))
             now = time.monotonic()
             if started is None and head.end <= self._written:
                 started = max(now, self._answered_at)
             remaining = (started if started is not None else now) + timeout - now
             if remaining <= 0:
                 self._kill()
-                return Outcome("timeout", detail=f"no result within {timeout:g} s; extractor process killed")
+                detail = (
+                    f"no result within {timeout:g} s of wall-clock time (a hang); extractor process killed"
+                )
+                return Outcome("timeout", detail=detail)
             readable, writable, _ = select.select([stdout], [stdin] if self._out else [], [], remaining)
             if not readable and not writable:
                 if started is None:  # no progress at all: the child does not even read
@@ -156,6 +177,8 @@ class Sandbox:
                 continue
             except (EOFError, OSError):
                 code = self._kill()
+                if code == -signal.SIGXCPU:  # the CPU-time backstop: stuck in code that never returned
+                    return Outcome("timeout", detail=f"over {cpu_seconds:g} s of CPU time; extractor stopped")
                 return Outcome("crashed", detail=f"extractor process died (exit status {code})")
 
     def _pop_answer(self) -> tuple[str, Any] | None:
@@ -371,17 +394,28 @@ def _child_main(target: str, parent_pid: int, memory_limit_mb: int) -> None:
         _child_send(out, ("failed", f"{type(exc).__name__}: {exc}"))
         return
     _limit_memory(memory_limit_mb)
+    cpu_limit.install()
     _child_send(out, ("ready", None))
     while True:
         try:
-            payload = pickle.loads(_child_recv(inp))
+            payload, cpu_seconds = pickle.loads(_child_recv(inp))
         except EOFError:
             return
+        _child_send(out, _run_item(fn, payload, cpu_seconds))
+
+
+def _run_item(fn: Callable[[Any], Any], payload: Any, cpu_seconds: float) -> tuple[str, Any]:
+    """``fn(payload)`` within ``cpu_seconds`` of CPU time, as the reply to send."""
+    try:
+        cpu_limit.arm(cpu_seconds)
         try:
-            reply = ("ok", fn(payload))
+            return ("ok", fn(payload))
         except Exception as exc:
-            reply = ("exception", f"{type(exc).__name__}: {exc}"[:_DETAIL_LIMIT])
-        _child_send(out, reply)
+            return ("exception", f"{type(exc).__name__}: {exc}"[:_DETAIL_LIMIT])
+        finally:
+            cpu_limit.disarm()
+    except cpu_limit.CpuTimeExceeded:
+        return ("timeout", f"over {cpu_seconds:g} s of CPU time")
 
 
 def _child_recv(stream: IO[bytes]) -> bytes:
