@@ -483,3 +483,33 @@ def test_thresholds_saved_in_the_dashboard_are_what_roots_filter_then_applies(
         assert any(f"this text would be {expected}" in v for v in verdicts), (verdicts, reason)
         assert len(at.table[0].value) == 8  # every statistic against its cutoff
     assert reasons[0] is None and reasons[1] is not None  # both verdicts were shown
+
+
+def test_overview_draws_per_language_outcomes_apart_from_extract_totals(dash: DashboardRun) -> None:
+    at = open_page("Run overview")
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    drawn = json.dumps(spec) + "".join(str(d) for d in charts[0].proto.datasets)
+    assert "1 extracted" not in drawn and "2 given to the filters" in drawn
+    assert any(m.label == "Extracted" for m in at.metric)  # the extract total stands on its own
+
+
+def test_a_stage_out_of_date_is_named_with_its_command_on_every_page(dash: DashboardRun) -> None:
+    (dash.run / "dedup" / "stats.json").unlink()  # what `roots filter` does when it runs again
+    command = f"roots dedup {dash.run}"
+    for page in ("Run overview", "Filter tuning", "Dedup", "Documents"):
+        at = open_page(page)
+        warnings = [w.value for w in at.warning if "out of date" in w.value]
+        assert len(warnings) == 1 and f"`{command}`" in warnings[0], page
+        assert not any("has not run" in i.value for i in at.info), page
+
+
+def test_save_message_names_the_real_filter_command_and_counts_read_well(dash: DashboardRun) -> None:
+    at = open_page("Filter tuning")
+    at.slider(key="tune:sw:number_words:min").set_value(12).run()
+    at.button(key="tune:sw:save").click().run()
+    assert any(f"Run `roots filter {dash.run}` again" in s.value for s in at.success)
+    at = open_page("Documents")
+    at.text_input(key="docs:search").set_value("HATI 1.").run()
+    assert any(c.value.startswith("The first 1 matching document (") for c in at.caption)

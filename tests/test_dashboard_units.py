@@ -6,9 +6,11 @@ import html
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import pytest
 
 from roots.visualizer import plaintext, stagedocs, worddiff
 
@@ -56,3 +58,42 @@ def test_word_diff_marks_only_the_differing_words() -> None:
     assert [t for t, changed in right if changed] == ["dog ", " today"] or worddiff.changed_words(right) == 2
     assert "".join(t for t, _ in left) == "the cat sat on the mat"
     assert "<mark" in worddiff.diff_html(right) and "&lt;" in worddiff.diff_html([("<x>", True)])
+
+
+def test_the_axis_includes_the_cutoff_and_every_removed_document() -> None:
+    """French word repetition: max 0.13, most values below 0.049, one document at 0.2 (issue 16.3)."""
+    from roots.visualizer import examples
+
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.random(1000) * 0.049, [0.2], [np.nan] * 3])
+    hist = examples.histogram(values, cutoffs=(0.13,))
+    assert hist.low <= 0.13 <= hist.end  # the dashed line is drawn
+    assert int(hist.counts.sum()) + hist.above + hist.missing == values.size
+    assert hist.above == 1 and hist.end > hist.high  # the removed document is in the labelled end bin
+    far = examples.histogram(values, cutoffs=(1e6,))
+    assert far.end < 1  # a cutoff beyond every value does not squash the axis (a note says so instead)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "integer"),
+    [(0.0, 0.049, False), (0.0, 0.135, False), (3, 100_000, True), (0.4, 1.0, False)],
+)
+def test_tick_labels_are_round_and_distinct(low: float, high: float, integer: bool) -> None:
+    from roots.visualizer.charts import tick_values
+
+    ticks, fmt = tick_values(low, high, integer)
+    decimals = 0 if fmt == ",d" else int(fmt[2:-1])
+    labels = [f"{t:,.{decimals}f}" for t in ticks]
+    assert 3 <= len(ticks) <= 12 and len(set(labels)) == len(labels)
+    assert all(low - 1e-9 <= t <= high + 1e-9 for t in ticks)
+    assert all(float(label.replace(",", "")) == t for label, t in zip(labels, ticks, strict=True))
+
+
+def test_cluster_sizes_are_grouped_into_readable_labels() -> None:
+    from roots.visualizer.rundata import cluster_size_rows
+
+    rows = cluster_size_rows({str(s): 1 for s in range(2, 3000)})
+    labels = [r["cluster size"] for r in rows]
+    assert len(labels) <= 12 and labels[0] == "2" and labels[-1].startswith("1,001")
+    assert sum(r["clusters"] for r in rows) == 2998
+    assert [r["cluster size"] for r in cluster_size_rows({"3": 1, "2": 5})] == ["2", "3"]

@@ -14,7 +14,7 @@ import streamlit as st
 from roots.errors import UserError
 from roots.layout import RunLayout
 from roots.visualizer.app_args import parse_args
-from roots.visualizer.rundata import run_languages_dir
+from roots.visualizer.rundata import run_languages_dir, stale_stages
 from roots.visualizer.views import dedup_view, documents_view, overview, tuning_view
 from roots.visualizer.views.common import Context
 
@@ -39,6 +39,8 @@ def main() -> None:
         page = st.radio("Page", list(PAGES), key="page")
         st.caption(f"Run: `{run.root}`")
         st.caption(f"Language configs: `{ctx.languages_dir}`")
+    for message in stale_stages(run).values():
+        st.warning(message)
     try:
         PAGES[page](ctx)
     except UserError as exc:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from roots.filters.language_config import FILTER_ORDER
-from roots.visualizer.examples import Histogram
+from roots.visualizer.examples import Histogram, nice_step
 from roots.visualizer.filterinfo import SPECS_BY_NAME, FilterSpec
 from roots.visualizer.tuning import Recount, Setting
 
@@ -41,49 +42,102 @@ def _bin_outcome(low: float, high: float, spec: FilterSpec, setting: Setting) ->
     return "kept"
 
 
-def histogram_chart(hist: Histogram, spec: FilterSpec, setting: Setting) -> alt.LayerChart:
-    """The statistic's distribution with the removed side in red and each cutoff as a dashed line."""
+def tick_values(low: float, high: float, integer: bool, parts: int = 6) -> tuple[list[float], str]:
+    """Round, distinct tick positions over [low, high] and the d3 format that prints each differently."""
+    step = nice_step(high - low, parts) if high > low else 1.0
+    if integer:
+        step = max(1.0, float(np.ceil(step)))
+    first = np.ceil(low / step - 1e-9) * step
+    ticks = [float(v) for v in np.arange(first, high + step * 1e-6, step)]
+    decimals = 0 if integer or step >= 1 else int(np.ceil(-np.log10(step) - 1e-9))
+    ticks = [round(t, decimals) for t in ticks]
+    return ticks, (",d" if decimals == 0 else f",.{decimals}f")
+
+
+def cutoff_rows(
+    hist: Histogram, spec: FilterSpec, setting: Setting
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each enabled cutoff as a line on the axis, or a note when it lies beyond every document."""
+    rows, notes = [], []
+    for bound in spec.bounds:
+        value = getattr(setting, bound)
+        if not setting.enabled or value is None:
+            continue
+        label = f"{bound} {format_number(value)}"
+        if hist.low <= value <= hist.end:
+            rows.append({"value": value, "label": label})
+        else:
+            side = "above" if value > hist.end else "below"
+            notes.append(f"the {label} lies {side} every document's value, so it removes none")
+    return rows, notes
+
+
+def format_number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+
+
+def histogram_chart(
+    hist: Histogram, spec: FilterSpec, setting: Setting, log_counts: bool = False
+) -> alt.LayerChart:
+    """The statistic's distribution with the removed side in red and each cutoff as a dashed line.
+
+    The axis always includes the cutoffs that remove documents and every removed value: values beyond
+    the plotted range are gathered in one end bin, labelled as such."""
+    starts, ends = list(hist.edges[:-1]), list(hist.edges[1:])
+    counts = [int(c) for c in hist.counts]
+    labels = [""] * len(counts)
+    if hist.above:
+        starts.append(hist.high)
+        ends.append(hist.end)
+        counts.append(hist.above)
+        labels.append(f"> {format_number(hist.high)} (up to {format_number(hist.maximum)})")
     bins = pd.DataFrame(
         {
-            "start": hist.edges[:-1],
-            "end": hist.edges[1:],
-            "documents": hist.counts,
-            "outcome": [
-                _bin_outcome(lo, hi, spec, setting)
-                for lo, hi in zip(hist.edges[:-1], hist.edges[1:], strict=True)
-            ],
+            "start": starts,
+            "end": ends,
+            "documents": counts,
+            "outcome": [_bin_outcome(lo, hi, spec, setting) for lo, hi in zip(starts, ends, strict=True)],
+            "label": labels,
         }
     )
+    bins = bins[bins["documents"] > 0] if log_counts else bins
     scale = alt.Scale(
         domain=["kept", "removed", "filter switched off"], range=[KEPT_COLOR, REMOVED_COLOR, OFF_COLOR]
     )
-    x_format = "d" if spec.integer or spec.step >= 1 else ".2f"
+    ticks, x_format = tick_values(hist.low, hist.end, spec.integer)
+    y_scale = alt.Scale(type="symlog") if log_counts else alt.Scale()
     bars = (
         alt.Chart(bins)
         .mark_bar(binSpacing=0)
         .encode(
             x=alt.X(
-                "start:Q", title=spec.unit, scale=alt.Scale(domain=[hist.low, hist.high], nice=False)
-            ).axis(format=x_format),
+                "start:Q", title=spec.unit, scale=alt.Scale(domain=[hist.low, hist.end], nice=False)
+            ).axis(values=ticks, format=x_format, labelOverlap=True),
             x2="end:Q",
-            y=alt.Y("documents:Q", title="Documents"),
+            y=alt.Y(
+                "documents:Q",
+                title="Documents (log scale)" if log_counts else "Documents",
+                scale=y_scale,
+            ).axis(format=",d", tickMinStep=1),
             y2=alt.datum(0),
             color=alt.Color("outcome:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
             tooltip=[
-                alt.Tooltip("start:Q", title="from", format=".4g"),
-                alt.Tooltip("end:Q", title="to", format=".4g"),
+                alt.Tooltip("start:Q", title="from", format=",.4g"),
+                alt.Tooltip("end:Q", title="to", format=",.4g"),
                 alt.Tooltip("documents:Q", title="documents", format=","),
+                alt.Tooltip("label:N", title="end bin"),
             ],
         )
     )
-    cutoffs = [
-        {"value": getattr(setting, b), "label": f"{b} {getattr(setting, b):g}"}
-        for b in spec.bounds
-        if setting.enabled
-        and getattr(setting, b) is not None
-        and hist.low <= getattr(setting, b) <= hist.high
-    ]
     layers: list[Any] = [bars]
+    if hist.above:
+        end_bin = alt.Chart(bins[bins["label"] != ""])
+        layers.append(
+            end_bin.mark_text(align="right", baseline="bottom", dy=-4, fontSize=11, color="#444").encode(
+                x="end:Q", y="documents:Q", text="label:N"
+            )
+        )
+    cutoffs, _ = cutoff_rows(hist, spec, setting)
     if cutoffs:
         rules = alt.Chart(pd.DataFrame(cutoffs))
         layers.append(
@@ -128,7 +182,7 @@ def waterfall_chart(result: Recount) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("start:Q", title="Documents"),
+            x=alt.X("start:Q", title="Documents").axis(format=",d", tickMinStep=1),
             x2="end:Q",
             color=alt.Color(
                 "kind:N",
@@ -158,7 +212,7 @@ def funnel_chart(rows: Sequence[dict[str, Any]], measure: str) -> alt.Chart:
         .encode(
             x=alt.X("language:N", title="Language"),
             xOffset=alt.XOffset("step:N", sort="ascending"),
-            y=alt.Y(f"{measure}:Q", title=measure.capitalize()),
+            y=alt.Y(f"{measure}:Q", title=measure.capitalize()).axis(format=",d", tickMinStep=1),
             color=alt.Color("step:N", title="Step", sort="ascending"),
             tooltip=["language:N", "step:N", alt.Tooltip(f"{measure}:Q", format=",")],
         )
@@ -171,14 +225,14 @@ def funnel_chart(rows: Sequence[dict[str, Any]], measure: str) -> alt.Chart:
 def bar_chart(
     rows: Sequence[dict[str, Any]], x: str, y: str, title: str, x_title: str, y_title: str
 ) -> alt.Chart:
-    """A plain bar chart of already-counted rows (cluster sizes, removal reasons)."""
+    """A plain bar chart of already-counted rows (cluster sizes, removal reasons), in the rows' order."""
     return (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar(color=KEPT_COLOR)
         .encode(
-            x=alt.X(f"{x}:O", title=x_title),
-            y=alt.Y(f"{y}:Q", title=y_title),
-            tooltip=[alt.Tooltip(f"{x}:O"), alt.Tooltip(f"{y}:Q", format=",")],
+            x=alt.X(f"{x}:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=120)),
+            y=alt.Y(f"{y}:Q", title=y_title).axis(format=",d", tickMinStep=1),
+            tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip(f"{y}:Q", format=",")],
         )
         .properties(title=alt.TitleParams(title, anchor="start"))
     )

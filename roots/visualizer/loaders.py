@@ -14,7 +14,7 @@ import streamlit as st
 
 from roots.layout import RunLayout
 from roots.visualizer import stagedocs
-from roots.visualizer.examples import Histogram, histogram
+from roots.visualizer.examples import Histogram, Summary, binned, summarize
 from roots.visualizer.filterdata import (
     FilterRunData,
     LanguageView,
@@ -22,7 +22,7 @@ from roots.visualizer.filterdata import (
     load_filter_data,
     parts_signature,
 )
-from roots.visualizer.filterinfo import FILTER_SPECS
+from roots.visualizer.filterinfo import FILTER_SPECS, SPECS_BY_NAME
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -44,13 +44,25 @@ def language_view(run_root: str, signature: Signature, lang: str) -> LanguageVie
 
 
 @st.cache_resource(max_entries=16)
-def language_histograms(run_root: str, signature: Signature, lang: str) -> dict[str, Histogram]:
+def language_summaries(run_root: str, signature: Signature, lang: str) -> dict[str, Summary]:
+    """Per filter: smallest and largest value and quantiles (what the plotted range is chosen from)."""
     view = language_view(run_root, signature, lang)
     return {
-        spec.name: histogram(view.data.columns[spec.column], integer=spec.integer)
+        spec.name: summarize(view.data.columns[spec.column])
         for spec in FILTER_SPECS
         if spec.column in view.data.columns
     }
+
+
+@st.cache_resource(max_entries=128)
+def filter_histogram(
+    run_root: str, signature: Signature, lang: str, name: str, low: float, high: float
+) -> Histogram:
+    """One filter's bins over [low, high] (re-binned only when a cutoff widens the range)."""
+    view = language_view(run_root, signature, lang)
+    spec = SPECS_BY_NAME[name]
+    summary = language_summaries(run_root, signature, lang)[name]
+    return binned(view.data.columns[spec.column], summary, low, high, 50, spec.integer)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -37,6 +37,39 @@ def stage_stats(run: RunLayout) -> dict[str, dict[str, Any]]:
     return out
 
 
+STAGE_COMMANDS = {
+    "extract": "roots extract … --out {run}",
+    "filter": "roots filter {run}",
+    "dedup": "roots dedup {run}",
+    "export": "roots export megatron {run} …",
+}
+
+
+def stage_command(stage: str, run: RunLayout) -> str:
+    """The command that (re-)runs ``stage`` on this run."""
+    return STAGE_COMMANDS[stage].format(run=run.root)
+
+
+def stale_stages(run: RunLayout) -> dict[str, str]:
+    """Stages whose output is on disk but out of date, each with why: an earlier stage ran again (a stage
+    with new work deletes every later ``stats.json``) or the stage itself was stopped before it finished."""
+    finished = stage_stats(run)
+    out: dict[str, str] = {}
+    for i, stage in enumerate(STAGES):
+        sdir = run.stage(stage)
+        if stage in finished or not sdir.path.is_dir():
+            continue
+        earlier = [s for s in STAGES[:i] if s in finished]
+        if earlier:
+            out[stage] = (
+                f"The {stage} output is out of date: `{earlier[-1]}` ran again after it (or {stage} was stopped "
+                f"before it finished). Run `{stage_command(stage, run)}` to bring it up to date."
+            )
+        else:
+            out[stage] = f"The {stage} stage has not finished. Run `{stage_command(stage, run)}` again."
+    return out
+
+
 def _count(entry: Any, key: str, unit: str) -> int:
     try:
         return int(entry[key][unit])
@@ -161,3 +194,28 @@ def histogram_rows(histogram: Any) -> list[dict[str, int]]:
         except (TypeError, ValueError):
             continue
     return sorted(rows, key=lambda r: r["cluster size"])
+
+
+CLUSTER_SIZE_GROUPS = ((2, 2), (3, 3), (4, 4), (5, 5), (6, 10), (11, 20), (21, 50), (51, 100), (101, 1000))
+
+
+def cluster_size_rows(histogram: Any) -> list[dict[str, Any]]:
+    """Clusters per size as chart rows: each size when there are few, else sizes grouped into readable
+    ranges (``6–10``, ``101–1,000``, ``1,001 or more``) so the axis labels do not overlap."""
+    rows = histogram_rows(histogram)
+    if len(rows) <= 12:
+        return [{"cluster size": f"{r['cluster size']:,}", "clusters": r["clusters"]} for r in rows]
+    groups = [*CLUSTER_SIZE_GROUPS, (1001, None)]
+    out = []
+    for low, high in groups:
+        n = sum(
+            r["clusters"]
+            for r in rows
+            if r["cluster size"] >= low and (high is None or r["cluster size"] <= high)
+        )
+        if n:
+            label = (
+                f"{low:,}" if low == high else (f"{low:,} or more" if high is None else f"{low:,}–{high:,}")
+            )
+            out.append({"cluster size": label, "clusters": n})
+    return out

@@ -41,6 +41,11 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural_noun or noun + 's'}"
 
 
+def number_columns(names: Sequence[str]) -> dict[str, Any]:
+    """Dataframe columns shown with thousands separators (in the reader's locale)."""
+    return {name: st.column_config.NumberColumn(format="localized") for name in names}
+
+
 def share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 

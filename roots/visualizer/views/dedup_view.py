@@ -38,9 +38,10 @@ def render(ctx: Context) -> None:
     stats = rundata.stage_stats(ctx.run)
     report = rundata.dedup_report(stats)
     if not report:
-        st.info(
-            f"The dedup stage has not run on this run yet (or wrote no report): run `roots dedup {ctx.root}`."
-        )
+        if "dedup" not in rundata.stale_stages(ctx.run):  # else the warning above names the command
+            st.info(
+                f"The dedup stage has not run on this run yet: run `{rundata.stage_command('dedup', ctx.run)}`."
+            )
         return
     languages = sorted(report, key=lambda code: (-_removed(report[code]), code))
     lang = st.selectbox(
@@ -61,7 +62,7 @@ def render(ctx: Context) -> None:
     ):
         col.metric(label, f"{int(entry.get(key) or 0):,}")
 
-    hist = rundata.histogram_rows(entry.get("cluster_size_histogram"))
+    hist = rundata.cluster_size_rows(entry.get("cluster_size_histogram"))
     if hist:
         st.altair_chart(
             bar_chart(

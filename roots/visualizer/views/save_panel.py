@@ -13,7 +13,8 @@ from roots.visualizer.views import tuning_state
 SAVED_MESSAGE = "roots:saved-message"
 
 
-def render(lang: str, file: yamledit.LanguageFile, settings: dict[str, Setting]) -> None:
+def render(lang: str, file: yamledit.LanguageFile, settings: dict[str, Setting], command: str) -> None:
+    """``command``: the ``roots filter`` command that applies the saved file to the run."""
     st.subheader("Save the thresholds")
     message = st.session_state.pop(SAVED_MESSAGE, None)
     if message:
@@ -34,7 +35,7 @@ def render(lang: str, file: yamledit.LanguageFile, settings: dict[str, Setting])
     if c1.button(f"Save to {file.path.name}", type="primary", disabled=not diff, key=f"tune:{lang}:save"):
         yamledit.save(file, new_text)
         st.session_state[SAVED_MESSAGE] = (
-            f"Saved {file.path}. Run `roots filter RUN` again to apply the new thresholds."
+            f"Saved {file.path}. Run `{command}` again to apply the new thresholds."
         )
         st.rerun()
     c2.download_button(

@@ -11,11 +11,12 @@ from roots.filters import yamledit
 from roots.filters.language_config import LanguageConfig
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.schema import UNKNOWN_LANG
-from roots.visualizer import loaders
-from roots.visualizer.charts import HEIGHTS, histogram_chart, waterfall_chart
-from roots.visualizer.examples import Histogram
+from roots.visualizer import loaders, rundata
+from roots.visualizer.charts import HEIGHTS, cutoff_rows, format_number, histogram_chart, waterfall_chart
+from roots.visualizer.examples import Histogram, Summary, plot_range
 from roots.visualizer.filterdata import LanguageView
 from roots.visualizer.filterinfo import FILTER_SPECS, FilterSpec
+from roots.visualizer.rundata import run_languages_dir
 from roots.visualizer.tuning import (
     KEPT,
     Recount,
@@ -27,9 +28,7 @@ from roots.visualizer.views import margin_docs, own_text, save_panel, tuning_sta
 from roots.visualizer.views.common import Context, language_label, plural, share
 
 
-def _slider_range(
-    spec: FilterSpec, bound: str, hist: Histogram | None, current: float
-) -> tuple[float, float]:
+def _slider_range(spec: FilterSpec, bound: str, hist: Summary | None, current: float) -> tuple[float, float]:
     """A slider range that covers the data and the current value, with room to move."""
     maximum = hist.maximum if hist else 0.0
     if spec.name == "number_words":
@@ -84,19 +83,43 @@ def render(ctx: Context) -> None:
     settings = tuning_state.current(lang)
     result = recount(view.data, settings)
 
-    _totals(view, result, recount(view.data, saved))
+    _totals(view, result, recount(view.data, saved), _filter_command(ctx))
     st.altair_chart(waterfall_chart(result), width="stretch", height=HEIGHTS["waterfall"])
     st.subheader("Filters, in the order they run")
     st.caption(
         "Move a slider and every number on this page is counted again over all "
         f"{view.size:,} documents of this language. Red bars are documents the filter removes."
     )
-    hists = loaders.language_histograms(ctx.root, signature, lang)
+    summaries = loaders.language_summaries(ctx.root, signature, lang)
+    log_counts = st.toggle(
+        "Log scale for the document counts",
+        key="tune:log_counts",
+        help="Shows small removed tails next to large peaks (a bar of 1 document stays visible).",
+    )
     for position, spec in enumerate(FILTER_SPECS, start=1):
-        _filter_section(position, spec, lang, settings[spec.name], result, hists.get(spec.name), config)
+        setting = settings[spec.name]
+        summary = summaries.get(spec.name)
+        hist = None
+        if summary is not None and summary.count:
+            cutoffs = tuple(
+                float(getattr(setting, b))
+                for b in spec.bounds
+                if setting.enabled and getattr(setting, b) is not None
+            )
+            low, high = plot_range(summary, cutoffs)
+            hist = loaders.filter_histogram(ctx.root, signature, lang, spec.name, low, high)
+        _filter_section(position, spec, lang, setting, result, summary, hist, config, log_counts)
     margin_docs.render(ctx, signature, lang, view, settings, result)
     own_text.render(ctx.languages_dir, lang, settings)
-    save_panel.render(lang, file, settings)
+    save_panel.render(lang, file, settings, _filter_command(ctx))
+
+
+def _filter_command(ctx: Context) -> str:
+    """The ``roots filter`` command that applies the saved thresholds to this run."""
+    command = rundata.stage_command("filter", ctx.run)
+    if run_languages_dir(ctx.run).resolve() != ctx.languages_dir.resolve():
+        command += f" --languages-dir {ctx.languages_dir}"
+    return command
 
 
 def _describe_config(config: LanguageConfig, file: yamledit.LanguageFile) -> None:
@@ -108,7 +131,7 @@ def _describe_config(config: LanguageConfig, file: yamledit.LanguageFile) -> Non
         )
 
 
-def _totals(view: LanguageView, result: Recount, at_saved: Recount) -> None:
+def _totals(view: LanguageView, result: Recount, at_saved: Recount, command: str) -> None:
     """Kept/removed with the widgets' thresholds, compared with the thresholds in the file."""
     cols = st.columns(4)
     delta_kept = result.kept.docs - at_saved.kept.docs
@@ -134,7 +157,7 @@ def _totals(view: LanguageView, result: Recount, at_saved: Recount) -> None:
     if stored_kept != at_saved.kept.docs:
         st.info(
             f"The last `roots filter` run kept {stored_kept:,} documents, but the thresholds saved in the file "
-            f"keep {at_saved.kept.docs:,}: the file changed since that run. Re-run `roots filter` to apply it."
+            f"keep {at_saved.kept.docs:,}: the file changed since that run. Run `{command}` to apply it."
         )
 
 
@@ -144,8 +167,10 @@ def _filter_section(
     lang: str,
     setting: Setting,
     result: Recount,
+    summary: Summary | None,
     hist: Histogram | None,
     config: LanguageConfig,
+    log_counts: bool,
 ) -> None:
     with st.container(border=True):
         left, right = st.columns([2, 3], gap="medium")
@@ -158,7 +183,7 @@ def _filter_section(
                 help="Off: removes nothing.",
             )
             for bound in spec.bounds:
-                low, high = _slider_range(spec, bound, hist, getattr(setting, bound))
+                low, high = _slider_range(spec, bound, summary, getattr(setting, bound))
                 number = int if spec.integer else float
                 st.slider(
                     spec.bound_label(bound),
@@ -179,15 +204,23 @@ def _filter_section(
                 st.info("No document of this language has a value for this statistic, so it removes nothing.")
             else:
                 st.altair_chart(
-                    histogram_chart(hist, spec, setting), width="stretch", height=HEIGHTS["histogram"]
+                    histogram_chart(hist, spec, setting, log_counts),
+                    width="stretch",
+                    height=HEIGHTS["histogram"],
                 )
-                notes = []
+                _, notes = cutoff_rows(hist, spec, setting)
                 if hist.above:
-                    notes.append(f"{hist.above:,} documents above {hist.high:.4g} are not drawn")
+                    notes.append(
+                        f"the last bar gathers the {plural(hist.above, 'document')} above "
+                        f"{format_number(hist.high)} (up to {format_number(hist.maximum)})"
+                    )
                 if hist.missing:
-                    notes.append(f"{hist.missing:,} documents have no value (they pass)")
+                    notes.append(
+                        f"{plural(hist.missing, 'document has', 'documents have')} no value (they pass)"
+                    )
                 if notes:
-                    st.caption("; ".join(notes) + ".")
+                    text = "; ".join(notes) + "."
+                    st.caption(text[0].upper() + text[1:])
 
 
 def _removal_text(spec: FilterSpec, result: Recount) -> None:
