@@ -221,7 +221,9 @@ def test_run_reading_is_defensive(tmp_path: Path) -> None:
 
 def test_languages_dir_comes_from_the_option_then_the_last_filter_run_then_the_config(tmp_path: Path) -> None:
     run = RunLayout(tmp_path / "run")
-    assert rundata.run_languages_dir(run) == Path("configs/languages")
+    from roots.packaged import languages_dir
+
+    assert rundata.run_languages_dir(run) == languages_dir()  # the configs shipped with roots
     write_text(run.config, "run_dir: x\nfilter:\n  languages_dir: /from/config\n")
     assert rundata.run_languages_dir(run) == Path("/from/config")
     used = tmp_path / "used"
