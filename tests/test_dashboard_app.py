@@ -513,3 +513,63 @@ def test_save_message_names_the_real_filter_command_and_counts_read_well(dash: D
     at = open_page("Documents")
     at.text_input(key="docs:search").set_value("HATI 1.").run()
     assert any(c.value.startswith("The first 1 matching document (") for c in at.caption)
+
+
+# ---------------------------------------------------------------- two reviewers, one configs folder
+def _saved(dash: DashboardRun, lang: str = "sw") -> object:
+    path = dash.languages_dir / f"{lang}.yaml"
+    return parse_config(path.read_text(encoding="utf-8"), path).filters
+
+
+def test_two_sessions_saving_different_languages(dash: DashboardRun) -> None:
+    a, b = open_page("Filter tuning"), open_page("Filter tuning")
+    b.selectbox(key="tune:language").set_value("yo").run()
+    a.slider(key="tune:sw:number_words:min").set_value(15).run()
+    b.slider(key="tune:yo:number_words:min").set_value(7).run()
+    a.button(key="tune:sw:save").click().run()
+    b.button(key="tune:yo:save").click().run()
+    assert not a.exception and not b.exception
+    assert _saved(dash, "sw").number_words.min == 15 and _saved(dash, "yo").number_words.min == 7
+
+
+def test_two_sessions_saving_different_keys_of_one_language_merge(dash: DashboardRun) -> None:
+    a, b = open_page("Filter tuning"), open_page("Filter tuning")  # both load sw.yaml as it is
+    a.slider(key="tune:sw:number_words:min").set_value(15).run()
+    a.button(key="tune:sw:save").click().run()
+    b.slider(key="tune:sw:special_characters:max").set_value(0.35).run()
+    assert any("Someone saved sw.yaml since you opened it" in i.value for i in b.info)
+    assert b.slider(key="tune:sw:number_words:min").value == 15  # their change is in b's sliders
+    assert "+    min: 15" in next(c.value for c in b.code if c.language == "diff")
+    b.button(key="tune:sw:save").click().run()
+    assert not b.exception and any("Saved" in s.value for s in b.success)
+    filters = _saved(dash)
+    assert filters.number_words.min == 15 and filters.special_characters.max == 0.35  # nothing lost
+    text = (dash.languages_dir / "sw.yaml").read_text(encoding="utf-8")
+    assert "# fewer words than this: removed" in text
+
+
+def test_two_sessions_changing_the_same_key_must_choose(dash: DashboardRun) -> None:
+    a, b = open_page("Filter tuning"), open_page("Filter tuning")
+    a.slider(key="tune:sw:number_words:min").set_value(15).run()
+    a.slider(key="tune:sw:lang_id:min").set_value(0.6).run()
+    a.button(key="tune:sw:save").click().run()
+    b.slider(key="tune:sw:number_words:min").set_value(12).run()
+    warning = next(w.value for w in b.warning if "changed values you changed too" in w.value)
+    assert "yours **12**, in the file now **15**" in warning
+    assert b.button(key="tune:sw:save").disabled  # no silent overwrite
+    assert b.slider(key="tune:sw:lang_id:min").value == 0.6  # their other change is taken
+    b.button(key="tune:sw:keep-mine").click().run()
+    b.button(key="tune:sw:save").click().run()
+    assert not b.exception
+    filters = _saved(dash)
+    assert filters.number_words.min == 12 and filters.lang_id.min == 0.6
+
+    a.run()  # a now sees b's save; a had no pending change, so it simply takes it
+    assert a.slider(key="tune:sw:number_words:min").value == 12
+    a.slider(key="tune:sw:number_words:min").set_value(20).run()
+    b.slider(key="tune:sw:number_words:min").set_value(25).run()
+    a.button(key="tune:sw:save").click().run()
+    b.run()
+    b.button(key="tune:sw:take-theirs").click().run()
+    assert b.slider(key="tune:sw:number_words:min").value == 20
+    assert _saved(dash).number_words.min == 20

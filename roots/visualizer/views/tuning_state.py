@@ -36,3 +36,32 @@ def current(lang: str) -> dict[str, Setting]:
         bounds = {b: float(st.session_state[key(lang, spec.name, b)]) for b in spec.bounds}
         out[spec.name] = Setting(enabled=bool(st.session_state[key(lang, spec.name, "enabled")]), **bounds)
     return out
+
+
+def _base_key(lang: str) -> str:
+    return f"tune:{lang}:base"
+
+
+def init_base(lang: str, text: str, saved: dict[str, Setting]) -> None:
+    """Remember the file text the widgets started from (once per language and session)."""
+    st.session_state.setdefault(_base_key(lang), (text, saved))
+
+
+def base(lang: str) -> tuple[str, dict[str, Setting]]:
+    """The file text (and its thresholds) this session's widgets started from."""
+    text, settings = st.session_state[_base_key(lang)]
+    return text, settings
+
+
+def set_base(lang: str, text: str, saved: dict[str, Setting]) -> None:
+    st.session_state[_base_key(lang)] = (text, saved)
+
+
+def apply(lang: str, settings: dict[str, Setting]) -> None:
+    """Put ``settings`` into the widgets (before they are drawn in this run)."""
+    for spec in FILTER_SPECS:
+        setting = settings[spec.name]
+        st.session_state[key(lang, spec.name, "enabled")] = setting.enabled
+        for bound in spec.bounds:
+            value = float(getattr(setting, bound))
+            st.session_state[key(lang, spec.name, bound)] = int(value) if spec.integer else value

@@ -80,6 +80,8 @@ def render(ctx: Context) -> None:
     view = loaders.language_view(ctx.root, signature, lang)
     saved = settings_from_filters(config.filters)
     tuning_state.init(lang, saved)
+    tuning_state.init_base(lang, file.text, saved)
+    conflicts = save_panel.reconcile(lang, file, saved)
     settings = tuning_state.current(lang)
     result = recount(view.data, settings)
 
@@ -111,7 +113,7 @@ def render(ctx: Context) -> None:
         _filter_section(position, spec, lang, setting, result, summary, hist, config, log_counts)
     margin_docs.render(ctx, signature, lang, view, settings, result)
     own_text.render(ctx.languages_dir, lang, settings)
-    save_panel.render(lang, file, settings, _filter_command(ctx))
+    save_panel.render(lang, file, settings, _filter_command(ctx), blocked=conflicts)
 
 
 def _filter_command(ctx: Context) -> str:
