@@ -32,9 +32,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from roots.filters.catalog import FILTERS as FILTER_SPECS  # noqa: E402
 from roots.filters.decide import first_failing_filter  # noqa: E402
 from roots.filters.language_config import Filters  # noqa: E402
-from roots.visualizer.filterinfo import FILTER_SPECS  # noqa: E402
 from roots.visualizer.tuning import LanguageColumns, Setting, filters_with, recount, settings_from_filters  # noqa: E402
 
 

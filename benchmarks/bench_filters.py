@@ -98,7 +98,8 @@ def run_peer(engine: FilterEngine, table: pa.Table, all_statistics: bool, lid: b
         segment = (
             None if scorer.config.segmenter in SPACED_SEGMENTERS else get_segmenter(scorer.config.segmenter)
         )
-        setups[lang] = (scorer.config, scorer.stopwords.words if scorer.stopwords else None, segment)
+        stopwords = scorer.filter("stopwords").word_list  # type: ignore[attr-defined]
+        setups[lang] = (scorer.config, stopwords.words if stopwords else None, segment)
     start = time.perf_counter()
     for text, lang in zip(table["text"].to_pylist(), table["lang"].to_pylist(), strict=True):
         config, stopwords, segment = setups[lang]

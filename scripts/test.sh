@@ -8,6 +8,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 python3 -m pip install torch==2.13.0 -q
 python3 -m pip install -q "megatron-core>=0.16.1" "transformers>=4.40"
 python3 -m pip install -q -e ".[dev,ray]"
+# the example filter plugin the plugin tests use (a real package with a roots.filters entry point)
+python3 -m pip install -q --no-deps --no-build-isolation -e tests/plugins/roots-shouting
 # dashboard browser test: Debian's chromium, driven by Playwright (never `playwright install`)
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && apt-get install -y -qq chromium

@@ -12,6 +12,7 @@ import pytest
 from roots.atomic import write_json, write_parquet, write_text
 from roots.errors import UserError
 from roots.filters import yamledit
+from roots.filters.catalog import FILTERS as FILTER_SPECS
 from roots.filters.decide import first_failing_filter
 from roots.filters.language_config import FILTER_ORDER, Filters
 from roots.filters.registry import LanguageRegistry
@@ -19,7 +20,6 @@ from roots.layout import RunLayout
 from roots.stats import StageStats
 from roots.visualizer import examples, rundata, yamlsave
 from roots.visualizer.filterdata import load_filter_data
-from roots.visualizer.filterinfo import FILTER_SPECS
 from roots.visualizer.launch import check_port, check_run, streamlit_command
 from roots.visualizer.tuning import (
     KEPT,

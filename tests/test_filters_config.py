@@ -169,7 +169,7 @@ def test_missing_lists_make_filters_pass_and_are_reported(tmp_path: Path) -> Non
         {"filters.flagged_words.list": "flagged.txt", "filters.perplexity.enabled": True},
     )
     scorer = LanguageScorer(LanguageRegistry(languages).get("en"))
-    assert scorer.flagged_words is not None and scorer.flagged_words.words == {"badword"}
+    assert scorer.filter("flagged_words").word_list.words == {"badword"}
     # 8 words, one of them flagged → 1 / 8 > en's max 0.01; the filters before it in ROOTS order are
     # switched off (this short text would fail number_words and, under the roots variant, character_repetition)
     scored = scorer.compute(["One BADWORD in a sentence of eight words."])

@@ -13,8 +13,8 @@ import yaml
 
 from benchmarks import reference_filters as ref
 from roots.errors import UserError
+from roots.filters.builtin.stopwords import StopWordsConfig as StopWords
 from roots.filters.decide import first_failing_filter
-from roots.filters.language_config import StopWords
 from roots.filters.lm_train import train_lm
 from roots.filters.registry import LanguageRegistry
 from roots.filters.scorer import STATISTIC_COLUMNS, LanguageScorer

@@ -131,7 +131,7 @@ def test_decisions_equal_a_plain_per_document_rerun(filtered: tuple[Path, str]) 
         if row["lang"] is None:
             continue
         loaded = registry.get(row["lang"])
-        stopwords = LanguageScorer(loaded).stopwords
+        stopwords = LanguageScorer(loaded).filter("stopwords").word_list  # type: ignore[attr-defined]
         segment = (
             None if loaded.config.segmenter in SPACED_SEGMENTERS else get_segmenter(loaded.config.segmenter)
         )

@@ -1,8 +1,9 @@
-"""Thresholds derived from the distribution of filter statistics (FineWeb-2 style), in one place.
+"""Thresholds derived from the distribution of filter statistics (FineWeb-2 style), from each filter's rules.
 
 Used by ``roots thresholds derive`` (statistics of a run) and by ``scripts/derive_language_configs.py``
-(the shipped configs of the languages nobody has tuned yet). Every rule reads one statistic column,
-ignores missing values (null/NaN), and needs at least ``MIN_VALUES`` values:
+(the shipped configs of the languages nobody has tuned yet). Every filter declares its rules
+(``Filter.derive``); each reads one statistic column, ignores missing values (null/NaN), and needs at least
+``MIN_VALUES`` values. The ROOTS filters' rules:
 
 | filter.field | formula |
 |---|---|
@@ -31,11 +32,14 @@ probability, CLD2 text share) are not on ROOTS's fastText scale.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from roots.filters.filter import DeriveRule, Filter
 
 MIN_VALUES = 3
 
@@ -44,47 +48,44 @@ def clamp(value: float, lo: float, hi: float) -> float:
     return min(max(value, lo), hi)
 
 
-@dataclass(frozen=True)
-class Rule:
-    """How one threshold (``filters.<filter>.<field>``) is derived from one statistic column."""
-
-    filter: str
-    field: str
-    column: str
-    formula: str
-    compute: Callable[[np.ndarray], float | int]
-    needs_nonzero: bool = (
-        False  # the statistic is all zeros/missing when its resource (list, model) is absent
-    )
-
-
-def _q(values: np.ndarray, q: float) -> float:
+def quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q))
 
 
-def _upper(q: float, margin: float, lo: float, hi: float) -> Callable[[np.ndarray], float]:
-    return lambda v: round(clamp(_q(v, q) + margin, lo, hi), 3)
+def upper(q: float, margin: float, lo: float, hi: float) -> Callable[[np.ndarray], float]:
+    """An upper cutoff: the ``q`` quantile plus ``margin``, clamped to ``[lo, hi]``, rounded to 3 places."""
+    return lambda v: round(clamp(quantile(v, q) + margin, lo, hi), 3)
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("number_words", "min", "number_words", "clamp(floor(q05), 1, 10)",
-         lambda v: int(clamp(math.floor(_q(v, 0.05)), 1, 10))),
-    Rule("character_repetition", "max", "character_repetition_ratio", "clamp(q95 + 0.05, 0.2, 0.25)",
-         _upper(0.95, 0.05, 0.2, 0.25)),
-    Rule("word_repetition", "max", "word_repetition_ratio", "clamp(q95 + 0.05, 0.3, 0.98)",
-         _upper(0.95, 0.05, 0.3, 0.98)),
-    Rule("special_characters", "max", "special_characters_ratio", "clamp(q95 + 0.05, 0.4, 0.45)",
-         _upper(0.95, 0.05, 0.4, 0.45)),
-    Rule("stopwords", "min", "stopwords_ratio", "clamp(q05 / 2, 0.002, 0.1)",
-         lambda v: round(clamp(_q(v, 0.05) / 2, 0.002, 0.1), 3), needs_nonzero=True),
-    Rule("flagged_words", "max", "flagged_words_ratio", "clamp(q99 + 0.005, 0.001, 0.1)",
-         _upper(0.99, 0.005, 0.001, 0.1), needs_nonzero=True),
-    Rule("lang_id", "min", "lang_id_score", "clamp(median - std, 0.3, 0.9)",
-         lambda v: round(clamp(float(np.median(v)) - float(np.std(v)), 0.3, 0.9), 2), needs_nonzero=True),
-    Rule("perplexity", "max", "perplexity", "ceil(q95 * 1.1)",
-         lambda v: math.ceil(_q(v, 0.95) * 1.1), needs_nonzero=True),
-)  # fmt: skip
-STATISTIC_COLUMNS: tuple[str, ...] = tuple(rule.column for rule in RULES)
+@dataclass(frozen=True)
+class Rule:
+    """One filter's derive rule, with the filter it belongs to and the column it reads."""
+
+    filter: str
+    rule: DeriveRule
+    column: str
+
+    @property
+    def field(self) -> str:
+        return self.rule.field
+
+    @property
+    def formula(self) -> str:
+        return self.rule.formula
+
+
+def rules(filters: Iterable[type[Filter]] | None = None) -> tuple[Rule, ...]:
+    """The derive rules of ``filters`` (default: every installed filter), in filter order."""
+    if filters is None:
+        from roots.filters.catalog import FILTERS
+
+        filters = FILTERS
+    return tuple(Rule(f.name, r, r.column or f.column) for f in filters for r in f.derive)
+
+
+def statistic_columns() -> tuple[str, ...]:
+    """The columns some derive rule reads."""
+    return tuple(dict.fromkeys(rule.column for rule in rules()))
 
 
 @dataclass
@@ -98,7 +99,7 @@ class Derived:
     def as_rows(self) -> list[tuple[str, str, str]]:
         """``(filters.x.y, value or '-', formula or reason)`` for printing."""
         rows = []
-        for rule in RULES:
+        for rule in rules():
             key = (rule.filter, rule.field)
             name = f"filters.{rule.filter}.{rule.field}"
             if key in self.values:
@@ -116,18 +117,18 @@ def _clean(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
 def derive_thresholds(columns: Mapping[str, Sequence[float | None] | np.ndarray]) -> Derived:
     """Apply every rule whose statistic column is present and has enough values."""
     derived = Derived()
-    for rule in RULES:
+    for rule in rules():
         key = (rule.filter, rule.field)
         if rule.column not in columns:
             derived.skipped[key] = f"no {rule.column} column"
             continue
         values = _clean(columns[rule.column])
-        if rule.needs_nonzero and not np.any(values):
+        if rule.rule.needs_nonzero and not np.any(values):
             derived.skipped[key] = f"{rule.column} is missing or all zero (no list/model for this language)"
             continue
         if len(values) < MIN_VALUES:
             derived.skipped[key] = f"only {len(values)} {rule.column} values (need {MIN_VALUES})"
             continue
-        derived.values[key] = rule.compute(values)
+        derived.values[key] = rule.rule.compute(values)
         derived.counts[key] = len(values)
     return derived

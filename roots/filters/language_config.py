@@ -8,91 +8,85 @@ Paths inside a language YAML are relative to that YAML's folder.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from roots.configbase import StrictModel, format_validation_error
 from roots.errors import UserError
+from roots.filters.filter import Filter, FilterConfig
 from roots.langcode import LANG_CODE_HELP, check_lang_code, is_lang_code, path_inside
 
-Ratio = float  # documented as 0..1 where used; bounds are given per field
+
+class FiltersBase(StrictModel):
+    """The ``filters:`` section: one entry per filter of ``roots.filters.catalog`` (built-in or plugin).
+
+    The eight ROOTS filters are in every config (their defaults where the YAML omits them); any other
+    filter runs only where the YAML lists it. A name no installed filter has is an error naming them.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known(cls, data: Any) -> Any:
+        from roots.filters import catalog
+
+        if isinstance(data, dict):
+            for name in data:
+                if name not in catalog.BY_NAME:
+                    message = (
+                        f"unknown filter {name!r}; installed filters: {catalog.installed()} "
+                        "(a plugin filter needs its package installed)"
+                    )
+                    raise PydanticCustomError("unknown_filter", message.replace("{", "{{").replace("}", "}}"))
+        return data
+
+    @model_serializer(mode="wrap")
+    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Filters this config does not list are left out (an installed plugin changes no dump)."""
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+    def get(self, name: str) -> FilterConfig | None:
+        """The config of filter ``name``, or None when this language does not run it."""
+        value = getattr(self, name, None)
+        return value if isinstance(value, FilterConfig) else None
+
+    def configured(self) -> list[tuple[type[Filter], FilterConfig]]:
+        """The filters this language runs (enabled or not), in filter order, with their configs."""
+        from roots.filters import catalog
+
+        out = []
+        for f in catalog.FILTERS:
+            config = self.get(f.name)
+            if config is not None:
+                out.append((f, config))
+        return out
 
 
-class Switch(StrictModel):
-    enabled: bool = True
+def _filters_model() -> type[FiltersBase]:
+    from roots.filters.catalog import FILTERS
+
+    fields: dict[str, Any] = {}
+    for f in FILTERS:
+        if f.in_every_config:
+            fields[f.name] = (f.Config, Field(default_factory=f.Config))
+        else:
+            fields[f.name] = (Optional[f.Config], None)  # noqa: UP045 (a runtime type expression)
+    return create_model("Filters", __base__=FiltersBase, __module__=__name__, **fields)
 
 
-class NumberWords(Switch):
-    min: int = Field(10, ge=0)
-    max: int = Field(100_000, ge=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> NumberWords:
-        if self.min > self.max:
-            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
-        return self
-
-
-class CharacterRepetition(Switch):
-    n: int = Field(10, ge=1, le=50, description="character n-gram length")
-    max: float = Field(0.2, ge=0, le=1)
-    variant: Literal["roots", "fixed"] = Field(
-        "roots",
-        description="'roots': k = min(floor(sqrt(D)), D - R), as used to build ROOTS (before 2022-07-19); "
-        "'fixed': k = min(floor(sqrt(D)), R), the later fix",
-    )
-
-
-class WordRepetition(Switch):
-    n: int = Field(5, ge=1, le=50, description="word n-gram length")
-    max: float = Field(0.3, ge=0, le=1)
-
-
-class SpecialCharacters(Switch):
-    max: float = Field(0.4, ge=0, le=1)
-
-
-class StopWords(Switch):
-    min: float = Field(0.1, ge=0, le=1)
-    list: str | None = Field(
-        "stopwordsiso",
-        description="a word-list file (one per line, relative to this YAML), 'stopwordsiso', or null",
-    )
-
-
-class FlaggedWords(Switch):
-    max: float = Field(0.1, ge=0, le=1)
-    list: str | None = Field(
-        None, description="a user-supplied word-list file (one per line); null: filter passes"
-    )
-
-
-class LangId(Switch):
-    min: float = Field(0.7, ge=0, le=1, description="minimum identifier score for this language")
-
-
-class Perplexity(Switch):
-    enabled: bool = False
-    max: float = Field(10_000, gt=0)
-    kenlm_model: str | None = Field(None, description="KenLM model (.arpa or .bin), relative to this YAML")
-    sentencepiece_model: str | None = Field(
-        None, description="SentencePiece model used to tokenize for KenLM"
-    )
-
-
-class Filters(StrictModel):
-    """The eight ROOTS filters, in ROOTS order (the first failing one is a document's drop_reason)."""
-
-    number_words: NumberWords = Field(default_factory=NumberWords)
-    character_repetition: CharacterRepetition = Field(default_factory=CharacterRepetition)
-    word_repetition: WordRepetition = Field(default_factory=WordRepetition)
-    special_characters: SpecialCharacters = Field(default_factory=SpecialCharacters)
-    stopwords: StopWords = Field(default_factory=StopWords)
-    flagged_words: FlaggedWords = Field(default_factory=FlaggedWords)
-    lang_id: LangId = Field(default_factory=LangId)
-    perplexity: Perplexity = Field(default_factory=Perplexity)
-
+if TYPE_CHECKING:
+    Filters = FiltersBase
+else:
+    Filters = _filters_model()
 
 FILTER_ORDER: tuple[str, ...] = tuple(Filters.model_fields)
 

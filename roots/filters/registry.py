@@ -18,14 +18,9 @@ from roots.filters.language_config import (
     language_files,
     load_language_config,
 )
+from roots.filters.paths import config_relative
 
-
-def config_relative(value: str | None, config_path: Path) -> Path | None:
-    """A path given in a language YAML: absolute, or relative to that YAML's folder (None stays None)."""
-    if value is None:
-        return None
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else config_path.parent / path
+__all__ = ["LanguageRegistry", "LoadedLanguage", "config_relative"]
 
 
 @dataclass(frozen=True)

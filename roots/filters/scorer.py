@@ -9,7 +9,7 @@ Used by the filter stage and by the dashboard's "test your own text"::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,32 +17,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from roots.filters.catalog import FILTERS
 from roots.filters.decide import first_failing_filter
+from roots.filters.filter import Batch, Filter, Language
 from roots.filters.language_config import LanguageConfig
 from roots.filters.modifications import modify
 from roots.filters.registry import LanguageRegistry, LoadedLanguage, config_relative
-from roots.filters.statistics import (
-    character_repetition_ratios,
-    special_characters_ratios,
-    word_list_ratios,
-    word_repetition_ratios,
-)
-from roots.filters.wordlists import WordList, load_flagged_words, load_stopwords
-from roots.filters.words import WordBatch, WordExtractor
+from roots.filters.words import WordExtractor
 
 if TYPE_CHECKING:
     from roots.filters.lid import LanguageDetector
 
-STATISTIC_FIELDS: tuple[pa.Field, ...] = (
-    pa.field("number_words", pa.int64()),
-    pa.field("character_repetition_ratio", pa.float64()),
-    pa.field("word_repetition_ratio", pa.float64()),
-    pa.field("special_characters_ratio", pa.float64()),
-    pa.field("stopwords_ratio", pa.float64()),
-    pa.field("flagged_words_ratio", pa.float64()),
-    pa.field("lang_id_score", pa.float64()),
-    pa.field("perplexity", pa.float64()),
-)
+
+def statistic_fields(filters: Iterable[type[Filter]]) -> tuple[pa.Field, ...]:
+    """The stored statistic columns of ``filters``, in filter order."""
+    return tuple(field for f in filters for field in f.fields())
+
+
+STATISTIC_FIELDS: tuple[pa.Field, ...] = statistic_fields(f for f in FILTERS if f.in_every_config)
 STATISTIC_COLUMNS: tuple[str, ...] = tuple(f.name for f in STATISTIC_FIELDS)
 BATCH_CHARS = 1_000_000  # characters per vectorised n-gram pass (bounds memory, not results)
 
@@ -70,26 +62,26 @@ class LanguageScorer:
     def __init__(self, loaded: LoadedLanguage, detector: LanguageDetector | None = None) -> None:
         self.loaded = loaded
         config = self.config
-        perplexity = config.filters.perplexity
-        self.kenlm_model = config_relative(perplexity.kenlm_model, loaded.path)
-        self.sentencepiece_model = config_relative(perplexity.sentencepiece_model, loaded.path)
+        pieces = getattr(config.filters.get("perplexity"), "sentencepiece_model", None)
         self.words = WordExtractor(
             config.segmenter,
-            model=self.sentencepiece_model if config.segmenter == "sentencepiece" else None,
+            model=config_relative(pieces, loaded.path) if config.segmenter == "sentencepiece" else None,
             roots_compat=config.roots_compat,
         )
-        self.stopwords: WordList | None = load_stopwords(
-            config.filters.stopwords.list, config.lang, loaded.path
-        )
-        self.flagged_words: WordList | None = load_flagged_words(
-            config.filters.flagged_words.list, loaded.path
-        )
         self.detector = detector
-        self._perplexity = None
-        if self.kenlm_model is not None and self.sentencepiece_model is not None:
-            from roots.filters.perplexity import PerplexityScorer
+        language = Language(config, loaded.path, detector)
+        self.filters: list[Filter] = [
+            spec(settings, language) for spec, settings in config.filters.configured()
+        ]
+        self.fields = statistic_fields(type(f) for f in self.filters)
+        self.columns = tuple(field.name for field in self.fields)
 
-            self._perplexity = PerplexityScorer(self.kenlm_model, self.sentencepiece_model)
+    def filter(self, name: str) -> Filter:
+        """This language's instance of filter ``name`` (its loaded word lists and models)."""
+        for f in self.filters:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.config.lang} does not run filter {name!r}")
 
     @property
     def config(self) -> LanguageConfig:
@@ -122,58 +114,33 @@ class LanguageScorer:
             except Exception as exc:  # one bad document must not stop the run
                 errors.append(DocumentError(i, "modification_failed", f"{type(exc).__name__}: {exc}"))
                 modified.append("")
-        columns: dict[str, list[np.ndarray]] = {name: [] for name in STATISTIC_COLUMNS}
+        columns: dict[str, list[np.ndarray]] = {name: [] for name in self.columns}
         for lo, hi in _chunks(modified, BATCH_CHARS):
-            for name, values in self._columns(modified[lo:hi]).items():
-                columns[name].append(values)
+            chunk = modified[lo:hi]
+            for f in self.filters:  # filters that edit the text run first (switched off: statistics only)
+                if f.modifies_text:
+                    edited = f.modify(chunk)
+                    chunk = edited.texts if f.config.enabled else chunk
+                    for name, values in edited.columns.items():
+                        columns[name].append(values)
+            modified[lo:hi] = chunk
+            batch = Batch(chunk, self.words.batch)
+            for f in self.filters:
+                if not f.modifies_text:
+                    for name, values in f.compute(batch).items():
+                        columns[name].append(values)
         return Scored(modified, {name: _concat(parts) for name, parts in columns.items()}, errors)
-
-    def _columns(self, texts: list[str]) -> dict[str, np.ndarray]:
-        filters = self.config.filters
-        words = self.words.batch(texts)
-        return {
-            "number_words": words.counts.astype(np.int64),
-            "character_repetition_ratio": character_repetition_ratios(
-                texts, filters.character_repetition.n, filters.character_repetition.variant
-            ),
-            "word_repetition_ratio": word_repetition_ratios(words, filters.word_repetition.n),
-            "special_characters_ratio": special_characters_ratios(texts),
-            "stopwords_ratio": self._list_ratios(words, self.stopwords),
-            "flagged_words_ratio": self._list_ratios(words, self.flagged_words),
-            "lang_id_score": self._lang_id_scores(texts),
-            "perplexity": self._perplexities(texts),
-        }
-
-    def _list_ratios(self, words: WordBatch, word_list: WordList | None) -> np.ndarray:
-        if word_list is None:
-            return np.full(len(words), np.nan)
-        aug = self.config.words_augmentation
-        return word_list_ratios(
-            words, word_list.words, aug.group_sizes if aug else (), aug.join_char if aug else ""
-        )
-
-    def _lang_id_scores(self, texts: list[str]) -> np.ndarray:
-        if self.detector is None or not texts:
-            return np.full(len(texts), np.nan)
-        return np.asarray(self.detector.score(texts, self.config.lang), dtype=np.float64)
-
-    def _perplexities(self, texts: list[str]) -> np.ndarray:
-        if self._perplexity is None or not texts:
-            return np.full(len(texts), np.nan)
-        return np.asarray(self._perplexity.perplexity(texts), dtype=np.float64)
 
     def score(self, texts: Sequence[str]) -> pa.Table:
         """A table of the modified ``text`` and every statistic column (null: not available)."""
         scored = self.compute(texts)
-        return statistics_table(scored.texts, scored.columns)
+        return statistics_table(scored.texts, scored.columns, self.fields)
 
     def drop_reasons(self, table: pa.Table | Mapping[str, np.ndarray]) -> np.ndarray:
         """First failing filter per row (None: kept), from a ``score`` table or statistic columns."""
         if isinstance(table, pa.Table):
             columns = {
-                name: _to_numpy(table.column(name))
-                for name in STATISTIC_COLUMNS
-                if name in table.column_names
+                name: _to_numpy(table.column(name)) for name in self.columns if name in table.column_names
             }
         else:
             columns = dict(table)
@@ -181,15 +148,8 @@ class LanguageScorer:
 
     def notes(self) -> list[str]:
         """Filters that pass every document for lack of a resource (for the run summary)."""
-        filters = self.config.filters
-        out = []
-        if filters.stopwords.enabled and self.stopwords is None:
-            out.append("stopwords: no stop-word list for this language, filter passed")
-        if filters.flagged_words.enabled and self.flagged_words is None:
-            out.append("flagged_words: no flagged-word list configured, filter passed")
-        if filters.perplexity.enabled and self._perplexity is None:
-            out.append("perplexity: no KenLM/SentencePiece model configured, filter passed")
-        return out
+        notes = (f.note() for f in self.filters if f.config.enabled)
+        return [note for note in notes if note]
 
 
 def scoring_detector(
@@ -202,10 +162,12 @@ def scoring_detector(
     return LanguageDetector(configs, lid_model)
 
 
-def statistics_table(texts: list[str], columns: Mapping[str, np.ndarray]) -> pa.Table:
+def statistics_table(
+    texts: list[str], columns: Mapping[str, np.ndarray], fields: Iterable[pa.Field] = STATISTIC_FIELDS
+) -> pa.Table:
     """``text`` plus the statistic columns as Arrow (NaN becomes null)."""
     arrays = {"text": pa.array(texts, pa.string())}
-    for field in STATISTIC_FIELDS:
+    for field in fields:
         arrays[field.name] = pa.array(columns[field.name], type=field.type, from_pandas=True)
     return pa.table(arrays)
 

@@ -6,10 +6,11 @@ Per document, in order:
    a document whose language cannot be determined is removed with ``drop_reason = lang_id``
    (its statistics are still computed, with ``default.yaml``, so it can be inspected);
 2. the ROOTS modifications of that language's config (the output keeps the modified text);
-3. every statistic as a column (``scorer.STATISTIC_COLUMNS``), whether or not its filter is enabled;
+3. every statistic of every filter the language lists (``roots.filters.catalog``; the eight ROOTS filters
+   always) as a column, whether or not the filter is enabled; a filter only other languages list gives null;
    ``lang_id_score`` (also stored as ``lang_score``) is the score of the document's language on the
    modified text, as ROOTS computed it;
-4. the first failing enabled filter in ROOTS order becomes ``drop_reason`` (``decide.py``);
+4. the first failing enabled filter in filter order becomes ``drop_reason`` (``decide.py``);
 5. kept documents get PII redaction when the language enables it (counts in ``stats.json`` ``extra``).
 
 Languages without their own YAML use ``default.yaml``; they are reported on stderr and in ``stats.json``.
@@ -31,15 +32,17 @@ import pyarrow.parquet as pq
 from roots import packaged
 from roots.errors import UserError
 from roots.executors import Executor, run_stage
+from roots.filters.catalog import FILTERS
 from roots.filters.config import FilterStageConfig
-from roots.filters.registry import LanguageRegistry, config_relative
+from roots.filters.filter import Filter, Language
+from roots.filters.paths import file_identity
+from roots.filters.registry import LanguageRegistry
 from roots.filters.scorer import (
-    STATISTIC_COLUMNS,
     STATISTIC_FIELDS,
     LanguageScorer,
     scoring_detector,
+    statistic_fields,
 )
-from roots.filters.wordlists import load_flagged_words, load_stopwords
 from roots.layout import RunLayout
 from roots.schema import UNKNOWN_LANG, extend_schema
 from roots.stage import ShardOutput, ShardTask, Stage
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
     from roots.config import PipelineConfig
     from roots.filters.lid import LanguageDetector
 
-FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))
+FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))  # ROOTS filters only
 UNDETERMINED_REASON = "lang_id"
 
 
@@ -66,35 +69,31 @@ def resolve_languages_dir(value: str) -> Path:
     )
 
 
-def _file_identity(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        raise UserError(f"{path}: model file not found; fix the path in the language config") from None
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
-
-
 def resources_snapshot(registry: LanguageRegistry) -> dict[str, Any]:
-    """Configs plus word-list digests and model identities: what decides the output besides the input.
-
-    Reading every configured word list and model path here also reports a missing file before any work.
-    """
+    """Configs plus each filter's resources (word-list digests, model identities): what decides the output
+    besides the input. Reading every configured word list and model path here also reports a missing file
+    before any work."""
     resources: dict[str, Any] = {}
     for lang in [*sorted(registry.languages), "default"]:
         loaded = registry.default if lang == "default" else registry.languages[lang]
-        config, path = loaded.config, loaded.path
-        stopwords = load_stopwords(config.filters.stopwords.list, config.lang, path)
-        flagged = load_flagged_words(config.filters.flagged_words.list, path)
-        perplexity = config.filters.perplexity
-        resources[lang] = {
-            "stopwords": stopwords.digest if stopwords else None,
-            "flagged_words": flagged.digest if flagged else None,
-            "kenlm": _file_identity(config_relative(perplexity.kenlm_model, path)),
-            "sentencepiece": _file_identity(config_relative(perplexity.sentencepiece_model, path)),
+        language = Language(loaded.config, loaded.path)
+        found = {
+            spec.name: spec.resources(config, language) for spec, config in loaded.config.filters.configured()
         }
+        resources[lang] = {name: value for name, value in found.items() if value is not None}
     return {"configs": registry.snapshot(), "resources": resources}
+
+
+def stage_filters(registry: LanguageRegistry) -> list[type[Filter]]:
+    """The filters some language of the run lists (the ROOTS filters always): they give the stored columns."""
+    configs = [item.config for item in [*registry.languages.values(), registry.default]]
+    listed = {spec.name for config in configs for spec, _ in config.filters.configured()}
+    return [spec for spec in FILTERS if spec.name in listed]
+
+
+def filter_schema(fields: tuple[pa.Field, ...]) -> pa.Schema:
+    """The stage's output schema: the document columns, the statistic columns, then ``drop_reason``."""
+    return extend_schema(*fields, pa.field("drop_reason", pa.string()))
 
 
 class FilterEngine:
@@ -102,6 +101,8 @@ class FilterEngine:
 
     def __init__(self, languages_dir: Path, lid_model: str | None) -> None:
         self.registry = LanguageRegistry(languages_dir)
+        self.fields = statistic_fields(stage_filters(self.registry))
+        self.schema = filter_schema(self.fields)
         self.lid_model = lid_model
         self._detector: LanguageDetector | None = None
         self._scorers: dict[str, LanguageScorer] = {}
@@ -157,7 +158,7 @@ class FilterStage(Stage):
 
     def config_dict(self) -> dict[str, Any]:
         return {
-            "lid_model": _file_identity(Path(self.config.lid_model)) if self.config.lid_model else None,
+            "lid_model": file_identity(Path(self.config.lid_model)) if self.config.lid_model else None,
             "languages": self.snapshot,
         }
 
@@ -188,7 +189,7 @@ def filter_table(engine: FilterEngine, table: pa.Table) -> ShardOutput:
     langs, detected = engine.languages(texts, [r["lang"] for r in rows])
     n = len(rows)
     out_text: list[str] = list(texts)
-    columns = {name: np.full(n, np.nan) for name in STATISTIC_COLUMNS}
+    columns = {field.name: np.full(n, np.nan) for field in engine.fields}
     reasons = np.full(n, None, dtype=object)
     failed: dict[int, tuple[str, str]] = {}
     extra: dict[str, Any] = {"detected_language": detected}
@@ -199,8 +200,8 @@ def filter_table(engine: FilterEngine, table: pa.Table) -> ShardOutput:
         scorer = engine.scorer(lang or UNKNOWN_LANG)
         scored = scorer.compute([texts[i] for i in idx])
         positions = np.asarray(idx)
-        for name in STATISTIC_COLUMNS:
-            columns[name][positions] = scored.columns[name]
+        for name, values in scored.columns.items():
+            columns[name][positions] = values
         group_reasons = scorer.drop_reasons(scored.columns)
         if lang is None:
             group_reasons[:] = UNDETERMINED_REASON
@@ -265,8 +266,8 @@ def _assemble(
         extra["pii_redactions"] = {lang: counts for lang, counts in pii.items() if counts}
     stats.extra = extra
     tables = {
-        "kept": _output_table(rows, langs, texts, columns, reasons, kept),
-        "removed": _output_table(rows, langs, texts, columns, reasons, removed),
+        "kept": _output_table(engine.schema, rows, langs, texts, columns, reasons, kept),
+        "removed": _output_table(engine.schema, rows, langs, texts, columns, reasons, removed),
     }
     return ShardOutput(tables=tables, errors=errors, stats=stats)
 
@@ -282,6 +283,7 @@ def _redact(text: str, counts: dict[str, int]) -> str:
 
 
 def _output_table(
+    schema: pa.Schema,
     rows: list[dict[str, Any]],
     langs: list[str | None],
     texts: list[str],
@@ -299,10 +301,11 @@ def _output_table(
         "lang_score": pa.array(columns["lang_id_score"][idx], pa.float64(), from_pandas=True),
         "meta": [rows[i]["meta"] for i in indices],
     }
-    for field in STATISTIC_FIELDS:
-        data[field.name] = pa.array(columns[field.name][idx], field.type, from_pandas=True)
+    for field in schema:
+        if field.name not in data and field.name != "drop_reason":
+            data[field.name] = pa.array(columns[field.name][idx], field.type, from_pandas=True)
     data["drop_reason"] = [reasons[i] for i in indices]
-    return pa.table(data, schema=FILTER_SCHEMA)
+    return pa.table(data, schema=schema)
 
 
 def merge_extras(extras: list[dict[str, Any]]) -> dict[str, Any]:

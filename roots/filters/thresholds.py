@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from roots.errors import UserError
-from roots.filters.derive import RULES, STATISTIC_COLUMNS, Derived, derive_thresholds
+from roots.filters.derive import Derived, derive_thresholds, rules, statistic_columns
 from roots.filters.language_config import language_config_path
 from roots.filters.yamledit import load_document, save_document, set_key
 from roots.layout import RunLayout
@@ -36,7 +36,7 @@ def run_statistics(run_dir: Path, lang: str) -> dict[str, np.ndarray]:
         names = set(pq.read_schema(part).names)
         if "lang" not in names:
             raise UserError(f"{part}: no 'lang' column; this is not a roots filter shard")
-        wanted = ["lang", *(c for c in STATISTIC_COLUMNS if c in names)]
+        wanted = ["lang", *(c for c in statistic_columns() if c in names)]
         table = pq.read_table(part, columns=wanted)
         table = table.filter(pc.equal(table.column("lang"), lang))
         for name in wanted[1:]:
@@ -55,7 +55,7 @@ def count_documents(columns: dict[str, np.ndarray]) -> int:
 def write_thresholds(config_path: Path, derived: Derived, provenance: str) -> None:
     """Store derived thresholds in a language YAML, keeping every other key and comment."""
     data = load_document(config_path)
-    formulas = {(rule.filter, rule.field): rule.formula for rule in RULES}
+    formulas = {(rule.filter, rule.field): rule.formula for rule in rules()}
     for (filter_name, field_name), value in derived.values.items():
         comment = f"derived: {formulas[(filter_name, field_name)]} of {derived.counts[(filter_name, field_name)]} docs"
         set_key(data, ("filters", filter_name, field_name), value, comment)

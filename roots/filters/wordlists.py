@@ -14,9 +14,16 @@ import hashlib
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from roots.errors import UserError
-from roots.filters.registry import config_relative
+from roots.filters.paths import config_relative
+
+if TYPE_CHECKING:
+    from roots.filters.language_config import WordsAugmentation
+    from roots.filters.words import WordBatch
 
 STOPWORDSISO = "stopwordsiso"
 
@@ -77,3 +84,16 @@ def load_flagged_words(value: str | None, config_path: Path) -> WordList | None:
     return read_word_file(
         config_relative(value, config_path), key="filters.flagged_words.list", config_path=config_path
     )
+
+
+def list_ratios(
+    words: WordBatch, word_list: WordList | None, augmentation: WordsAugmentation | None
+) -> np.ndarray:
+    """Per document, the share of its words (and augmented n-grams) in ``word_list``; NaN without a list."""
+    from roots.filters.statistics import word_list_ratios
+
+    if word_list is None:
+        return np.full(len(words), np.nan)
+    sizes = augmentation.group_sizes if augmentation else ()
+    join = augmentation.join_char if augmentation else ""
+    return word_list_ratios(words, word_list.words, sizes, join)

@@ -25,9 +25,9 @@ from ruamel.yaml.tokens import CommentToken
 
 from roots.atomic import sweep_stale_temporaries, write_text
 from roots.errors import UserError
+from roots.filters.catalog import FILTER_ORDER
 from roots.filters.language_config import (
     DEFAULT_CONFIG,
-    FILTER_ORDER,
     LanguageConfig,
     language_config_path,
     parse_config,
@@ -111,7 +111,7 @@ def _add(mapping: CommentedMap, index: int, key: str, value: Any) -> None:
 
 
 def _position(filters: CommentedMap, name: str) -> int:
-    """Where a new filter section goes so the file keeps ROOTS order: after the last earlier filter."""
+    """Where a new filter section goes so the file keeps filter order: after the last earlier filter."""
     earlier = set(FILTER_ORDER[: FILTER_ORDER.index(name)])
     keys = list(filters)
     return max((i + 1 for i, key in enumerate(keys) if key in earlier), default=0)

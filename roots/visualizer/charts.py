@@ -16,9 +16,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from roots.filters.language_config import FILTER_ORDER
+from roots.filters.catalog import BY_NAME
+from roots.filters.filter import Filter
 from roots.visualizer.examples import Histogram, nice_step
-from roots.visualizer.filterinfo import SPECS_BY_NAME, FilterSpec
 from roots.visualizer.tuning import Recount, Setting
 
 KEPT_COLOR = "#4c78a8"
@@ -28,7 +28,7 @@ CUTOFF_COLOR = "#b2182b"
 HEIGHTS = {"histogram": 300, "waterfall": 400, "bars": 320}
 
 
-def _bin_outcome(low: float, high: float, spec: FilterSpec, setting: Setting) -> str:
+def _bin_outcome(low: float, high: float, spec: type[Filter], setting: Setting) -> str:
     """Whether a bin lies on the removed side of an enabled cutoff (judged by its centre)."""
     if not setting.enabled:
         return "filter switched off"
@@ -55,7 +55,7 @@ def tick_values(low: float, high: float, integer: bool, parts: int = 6) -> tuple
 
 
 def cutoff_rows(
-    hist: Histogram, spec: FilterSpec, setting: Setting
+    hist: Histogram, spec: type[Filter], setting: Setting
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Each enabled cutoff as a line on the axis, or a note when it lies beyond every document."""
     rows, notes = [], []
@@ -77,7 +77,7 @@ def format_number(value: float) -> str:
 
 
 def histogram_chart(
-    hist: Histogram, spec: FilterSpec, setting: Setting, log_counts: bool = False
+    hist: Histogram, spec: type[Filter], setting: Setting, log_counts: bool = False
 ) -> alt.LayerChart:
     """The statistic's distribution with the removed side in red and each cutoff as a dashed line.
 
@@ -157,11 +157,11 @@ def waterfall_rows(result: Recount) -> list[dict[str, Any]]:
     """Steps of the ROOTS-order waterfall: all documents, what each filter removes next, what is kept."""
     rows = [{"step": "all documents", "start": 0, "end": result.total.docs, "documents": result.total.docs}]
     level = result.total.docs
-    for name in FILTER_ORDER:
+    for name in result.order:
         removed = result.sequence[name].docs
         rows.append(
             {
-                "step": f"− {SPECS_BY_NAME[name].label}",
+                "step": f"− {BY_NAME[name].label}",
                 "start": level - removed,
                 "end": level,
                 "documents": removed,
@@ -175,7 +175,7 @@ def waterfall_rows(result: Recount) -> list[dict[str, Any]]:
 def waterfall_chart(result: Recount) -> alt.Chart:
     """Each filter's removals in ROOTS order, so documents failing several filters are counted once."""
     rows = pd.DataFrame(waterfall_rows(result))
-    rows["kind"] = ["total"] + ["removed"] * len(FILTER_ORDER) + ["kept"]
+    rows["kind"] = ["total"] + ["removed"] * len(result.order) + ["kept"]
     order = list(rows["step"])
     return (
         alt.Chart(rows)

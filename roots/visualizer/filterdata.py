@@ -18,12 +18,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from roots.errors import UserError
+from roots.filters.catalog import FILTERS
 from roots.layout import RunLayout
 from roots.schema import UNKNOWN_LANG
-from roots.visualizer.filterinfo import STAT_COLUMNS
 from roots.visualizer.tuning import LanguageColumns, reason_codes
 
 KINDS = ("kept", "removed")
+
+STAT_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(spec.column for spec in FILTERS))  # tested statistics
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from roots.filters.catalog import BY_NAME, FILTERS
 from roots.layout import RunLayout
 from roots.visualizer import stagedocs
 from roots.visualizer.examples import Histogram, Summary, binned, summarize
@@ -22,7 +23,6 @@ from roots.visualizer.filterdata import (
     load_filter_data,
     parts_signature,
 )
-from roots.visualizer.filterinfo import FILTER_SPECS, SPECS_BY_NAME
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -49,7 +49,7 @@ def language_summaries(run_root: str, signature: Signature, lang: str) -> dict[s
     view = language_view(run_root, signature, lang)
     return {
         spec.name: summarize(view.data.columns[spec.column])
-        for spec in FILTER_SPECS
+        for spec in FILTERS
         if spec.column in view.data.columns
     }
 
@@ -60,7 +60,7 @@ def filter_histogram(
 ) -> Histogram:
     """One filter's bins over [low, high] (re-binned only when a cutoff widens the range)."""
     view = language_view(run_root, signature, lang)
-    spec = SPECS_BY_NAME[name]
+    spec = BY_NAME[name]
     summary = language_summaries(run_root, signature, lang)[name]
     return binned(view.data.columns[spec.column], summary, low, high, 50, spec.integer)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from roots.filters.catalog import BY_NAME
 from roots.filters.language_config import LanguageConfig, parse_config
 from roots.filters.yamledit import LanguageFile, edit_text
-from roots.visualizer.filterinfo import SPECS_BY_NAME
 from roots.visualizer.tuning import Settings
 
 
@@ -31,8 +31,10 @@ def _changes(current: LanguageConfig, settings: Settings) -> dict[str, dict[str,
     """Per filter, the keys whose value differs from the file (typed as the file should spell them)."""
     out: dict[str, dict[str, Any]] = {}
     for name, setting in settings.items():
-        spec = SPECS_BY_NAME[name]
-        model = getattr(current.filters, name)
+        spec = BY_NAME[name]
+        model = current.filters.get(name)
+        if model is None:  # a filter this language does not list: nothing to save
+            continue
         wanted: dict[str, Any] = {"enabled": setting.enabled}
         for bound in spec.bounds:
             value = getattr(setting, bound)

@@ -9,10 +9,10 @@ from typing import Any
 
 import streamlit as st
 
+from roots.filters.catalog import FILTERS
 from roots.filters.languages import BY_CODE
 from roots.layout import RunLayout
 from roots.visualizer import plaintext
-from roots.visualizer.filterinfo import FILTER_SPECS
 
 MAX_SHOWN_CHARS = 20_000
 
@@ -91,7 +91,7 @@ def show_document(record: Mapping[str, Any], title: str, outcome: str | None = N
                 ("removed by the last run", record.get("drop_reason")),
             ]
         )
-        stats = [(spec.label, record.get(spec.column)) for spec in FILTER_SPECS if spec.column in record]
+        stats = [(spec.label, record.get(spec.column)) for spec in FILTERS if spec.column in record]
         if stats:
             st.markdown(
                 "| statistic | value |\n|---|---|\n"

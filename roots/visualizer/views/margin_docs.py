@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from roots.filters.language_config import FILTER_ORDER
+from roots.filters.catalog import BY_NAME
 from roots.visualizer import examples, loaders
 from roots.visualizer.filterdata import LanguageView
-from roots.visualizer.filterinfo import SPECS_BY_NAME
 from roots.visualizer.tuning import KEPT, Recount, Setting, failing_only, reason_name
 from roots.visualizer.views.common import Context, format_value, show_document
 
@@ -25,11 +24,11 @@ def render(
     st.subheader("Read the documents")
     name = st.selectbox(
         "Documents for the filter",
-        FILTER_ORDER,
-        format_func=lambda n: SPECS_BY_NAME[n].label,
+        list(settings),
+        format_func=lambda n: BY_NAME[n].label,
         key=f"tune:{lang}:examples",
     )
-    spec, setting = SPECS_BY_NAME[name], settings[name]
+    spec, setting = BY_NAME[name], settings[name]
     values = view.data.columns[spec.column]
     k = 5
 
@@ -41,7 +40,7 @@ def render(
         for idx, record in zip(indices, records, strict=True):
             code = int(result.reasons[idx])
             outcome = (
-                "kept" if code == KEPT else f"removed by {SPECS_BY_NAME[reason_name(code)].label.lower()}"
+                "kept" if code == KEPT else f"removed by {BY_NAME[reason_name(code)].label.lower()}"
             )
             show_document(record, f"{spec.unit}: {format_value(float(values[idx]))} · {outcome}", outcome)
 

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from roots.filters.catalog import BY_NAME
 from roots.filters.language_config import language_config_path
-from roots.visualizer.filterinfo import FILTER_SPECS, SPECS_BY_NAME
 from roots.visualizer.tuning import KEPT, LanguageColumns, Setting, failure_masks, reason_name, recount
 from roots.visualizer.views.common import format_value, show_text
 
@@ -38,15 +38,15 @@ def verdict(row: dict[str, Any], settings: dict[str, Setting]) -> tuple[str, lis
         spec.column: np.array(
             [np.nan if row.get(spec.column) is None else row[spec.column]], dtype=np.float64
         )
-        for spec in FILTER_SPECS
+        for spec in (BY_NAME[name] for name in settings)
     }
     data = LanguageColumns(columns, np.array([len(row.get("text") or "")], dtype=np.int64))
     masks = failure_masks(data, settings)
     code = int(recount(data, settings).reasons[0])
-    outcome = "kept" if code == KEPT else f"removed by the filter '{SPECS_BY_NAME[reason_name(code)].label}'"
+    outcome = "kept" if code == KEPT else f"removed by the filter '{BY_NAME[reason_name(code)].label}'"
     table = []
-    for spec in FILTER_SPECS:
-        setting = settings[spec.name]
+    for name, setting in settings.items():
+        spec = BY_NAME[name]
         rule = " and ".join(
             f"{'at least' if b == 'min' else 'at most'} {format_value(getattr(setting, b))}"
             for b in spec.bounds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from roots.visualizer.filterinfo import FILTER_SPECS, SPECS_BY_NAME
+from roots.filters.catalog import BY_NAME, FILTERS
 from roots.visualizer.tuning import Setting
 
 
@@ -16,7 +16,7 @@ def key(lang: str, name: str, part: str) -> str:
 def init(lang: str, saved: dict[str, Setting]) -> None:
     """Widgets start at the thresholds in the language YAML (once per language and session)."""
     for name, setting in saved.items():
-        spec = SPECS_BY_NAME[name]
+        spec = BY_NAME[name]
         st.session_state.setdefault(key(lang, name, "enabled"), setting.enabled)
         for bound in spec.bounds:
             value = getattr(setting, bound)
@@ -30,9 +30,11 @@ def reset(lang: str) -> None:
 
 
 def current(lang: str) -> dict[str, Setting]:
-    """The thresholds the widgets hold right now."""
+    """The thresholds the widgets hold right now (for the filters ``init`` set up)."""
     out = {}
-    for spec in FILTER_SPECS:
+    for spec in FILTERS:
+        if key(lang, spec.name, "enabled") not in st.session_state:
+            continue
         bounds = {b: float(st.session_state[key(lang, spec.name, b)]) for b in spec.bounds}
         out[spec.name] = Setting(enabled=bool(st.session_state[key(lang, spec.name, "enabled")]), **bounds)
     return out

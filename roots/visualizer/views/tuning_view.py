@@ -8,6 +8,8 @@ import streamlit as st
 
 from roots.errors import UserError
 from roots.filters import yamledit
+from roots.filters.catalog import BY_NAME
+from roots.filters.filter import Filter
 from roots.filters.language_config import LanguageConfig
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.schema import UNKNOWN_LANG
@@ -15,7 +17,6 @@ from roots.visualizer import loaders, rundata
 from roots.visualizer.charts import HEIGHTS, cutoff_rows, format_number, histogram_chart, waterfall_chart
 from roots.visualizer.examples import Histogram, Summary, plot_range
 from roots.visualizer.filterdata import LanguageView
-from roots.visualizer.filterinfo import FILTER_SPECS, FilterSpec
 from roots.visualizer.rundata import run_languages_dir
 from roots.visualizer.tuning import (
     KEPT,
@@ -28,15 +29,14 @@ from roots.visualizer.views import margin_docs, own_text, save_panel, tuning_sta
 from roots.visualizer.views.common import Context, language_label, plural, share
 
 
-def _slider_range(spec: FilterSpec, bound: str, hist: Summary | None, current: float) -> tuple[float, float]:
+def _slider_range(spec: type[Filter], bound: str, hist: Summary | None, current: float) -> tuple[float, float]:
     """A slider range that covers the data and the current value, with room to move."""
+    if spec.ratio:
+        return 0.0, max(1.0, current)
     maximum = hist.maximum if hist else 0.0
-    if spec.name == "number_words":
-        top = (hist.p90 if hist else 0.0) if bound == "min" else maximum
-        return 0.0, float(math.ceil(max(top, current, 100.0 if bound == "min" else 1000.0)))
-    if spec.name == "perplexity":
-        return 0.0, float(math.ceil(max(maximum, current, 1000.0) / 100) * 100)
-    return 0.0, max(1.0, current)
+    if bound == "min" and "max" in spec.bounds:  # a lower bound of a range: up to the bulk of the data
+        return 0.0, float(math.ceil(max(hist.p90 if hist else 0.0, current, 100.0)))
+    return 0.0, float(math.ceil(max(maximum, current, 1000.0) / 100) * 100)
 
 
 def render(ctx: Context) -> None:
@@ -98,7 +98,7 @@ def render(ctx: Context) -> None:
         key="tune:log_counts",
         help="Shows small removed tails next to large peaks (a bar of 1 document stays visible).",
     )
-    for position, spec in enumerate(FILTER_SPECS, start=1):
+    for position, spec in enumerate((BY_NAME[name] for name in settings), start=1):
         setting = settings[spec.name]
         summary = summaries.get(spec.name)
         hist = None
@@ -165,7 +165,7 @@ def _totals(view: LanguageView, result: Recount, at_saved: Recount, command: str
 
 def _filter_section(
     position: int,
-    spec: FilterSpec,
+    spec: type[Filter],
     lang: str,
     setting: Setting,
     result: Recount,
@@ -198,7 +198,8 @@ def _filter_section(
                     format="%d" if spec.integer or spec.step >= 1 else "%.3f",
                 )
             _removal_text(spec, result)
-            extra = _config_note(spec, config)
+            model = config.filters.get(spec.name)
+            extra = spec.describe(model) if model is not None else ""
             if extra:
                 st.caption(extra)
         with right:
@@ -225,21 +226,10 @@ def _filter_section(
                     st.caption(text[0].upper() + text[1:])
 
 
-def _removal_text(spec: FilterSpec, result: Recount) -> None:
+def _removal_text(spec: type[Filter], result: Recount) -> None:
     total = result.total.docs
     alone, seq = result.alone[spec.name], result.sequence[spec.name]
     st.markdown(
         f"On its own it removes **{alone:,}** documents ({share(alone, total)}).  \n"
         f"In sequence (after the filters above): **{seq.docs:,}** ({share(seq.docs, total)})."
     )
-
-
-def _config_note(spec: FilterSpec, config: LanguageConfig) -> str:
-    model = getattr(config.filters, spec.name)
-    if spec.name == "character_repetition":
-        return f"Counted over {model.n}-character sequences ({model.variant} formula); changing n needs a re-run."
-    if spec.name == "word_repetition":
-        return f"Counted over sequences of {model.n} words; changing n needs a re-run."
-    if spec.name in {"stopwords", "flagged_words"}:
-        return f"Word list: {model.list or 'none'}."
-    return ""
