@@ -43,12 +43,8 @@ def settings_from_filters(filters: Filters) -> dict[str, Setting]:
     """The dashboard's view of a language config's ``filters:`` section."""
     out: dict[str, Setting] = {}
     for spec, model in filters.configured():
-        name = spec.name
-        out[name] = Setting(
-            enabled=model.enabled,
-            min=float(model.min) if "min" in spec.bounds else None,
-            max=float(model.max) if "max" in spec.bounds else None,
-        )
+        bounds = {bound: float(getattr(model, bound)) for bound in spec.bounds}
+        out[spec.name] = Setting(enabled=model.enabled, **bounds)
     return out
 
 
@@ -211,6 +207,9 @@ def recount(data: LanguageColumns, settings: Settings) -> Recount:
         for i, name in enumerate(order)
     }
     sequence = {name: Counts(int(docs[i + 1]), int(round(chars[i + 1]))) for i, name in enumerate(order)}
+    for name in FILTER_ORDER:  # installed filters this language does not run remove nothing
+        alone.setdefault(name, 0)
+        sequence.setdefault(name, Counts())
     local = _first_bits(sets, n).astype(np.int64) + 1
     return Recount(
         total=Counts(data.size, int(data.chars.sum())),
@@ -225,6 +224,8 @@ def recount(data: LanguageColumns, settings: Settings) -> Recount:
 
 def failing_only(result: Recount, name: str) -> np.ndarray:
     """Documents that fail filter ``name`` and pass every other switched-on filter."""
+    if name not in result.order:
+        return np.zeros(0, dtype=np.int64)
     bit = result.sets.dtype.type(1) << result.sets.dtype.type(result.order.index(name))
     return np.flatnonzero(result.sets == bit)
 
