@@ -9,8 +9,8 @@ import streamlit as st
 
 from roots.errors import UserError
 from roots.filters import yamledit
+from roots.filters.catalog import BY_NAME
 from roots.visualizer import merge, yamlsave
-from roots.visualizer.filterinfo import SPECS_BY_NAME
 from roots.visualizer.tuning import Setting, settings_from_filters
 from roots.visualizer.views import tuning_state
 from roots.visualizer.views.common import format_value
@@ -32,7 +32,7 @@ def _their_diff(lang: str, file: yamledit.LanguageFile) -> str:
 
 def _key_label(key: merge.Key) -> str:
     name, part = key
-    return f"{SPECS_BY_NAME[name].label}: {'switched on' if part == 'enabled' else part}"
+    return f"{BY_NAME[name].label}: {'switched on' if part == 'enabled' else part}"
 
 
 def reconcile(lang: str, file: yamledit.LanguageFile, saved: dict[str, Setting]) -> bool:

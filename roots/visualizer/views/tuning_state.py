@@ -61,8 +61,8 @@ def set_base(lang: str, text: str, saved: dict[str, Setting]) -> None:
 
 def apply(lang: str, settings: dict[str, Setting]) -> None:
     """Put ``settings`` into the widgets (before they are drawn in this run)."""
-    for spec in FILTER_SPECS:
-        setting = settings[spec.name]
+    for name, setting in settings.items():
+        spec = BY_NAME[name]
         st.session_state[key(lang, spec.name, "enabled")] = setting.enabled
         for bound in spec.bounds:
             value = float(getattr(setting, bound))
