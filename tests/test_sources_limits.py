@@ -12,11 +12,29 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tests.fixtures_sources import assert_balanced, errors, extract, rows
+from tests.fixtures_sources import assert_balanced, errors, extract, rows, stats
 
 
 def _line(obj: dict) -> bytes:
     return (json.dumps(obj) + "\n").encode()  # ensure_ascii: a lone surrogate is written as "\ud800"
+
+
+# VmHWM, not RUSAGE_SELF: the latter starts from the forking test process's peak (Linux carries it over exec)
+RSS_SCRIPT = (
+    "import re, resource, sys\n"
+    "from roots.cli import main\n"
+    "status = main(sys.argv[1:])\n"
+    "own = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+    "print(status, max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024)\n"
+)
+
+
+def _peak_rss_mb(*args: str) -> int:
+    """Run ``roots …`` in a subprocess; its exit status must be 0; returns the peak RSS of it and its children."""
+    done = subprocess.run([sys.executable, "-c", RSS_SCRIPT, *args], capture_output=True, text=True)
+    status, peak_mb = map(int, done.stdout.split()[-2:])
+    assert status == 0, done.stderr
+    return peak_mb
 
 
 def test_lone_surrogates_are_one_error_each_and_the_shard_survives(tmp_path):
@@ -54,19 +72,8 @@ def test_a_line_over_the_limit_is_too_large_and_never_held_in_memory(tmp_path):
             handle.write(chunk)
         handle.write(b'"}\n')
         handle.write(_line({"text": "après"}))
-    script = (
-        "import resource, sys\n"
-        "from roots.cli import main\n"
-        "status = main(['extract', 'jsonl', sys.argv[1], '--out', sys.argv[2], '--workers', '1'])\n"
-        "peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
-        "print(status, peak // 1024)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(path), str(tmp_path / "r")], capture_output=True, text=True
-    )
-    status, peak_mb = map(int, done.stdout.split()[-2:])
-    assert status == 0, done.stderr
-    assert peak_mb < 400, f"peak RSS {peak_mb} MB for a 600 MB line"
+    peak_mb = _peak_rss_mb("extract", "jsonl", str(path), "--out", str(tmp_path / "r"), "--workers", "1")
+    assert peak_mb < 300, f"peak RSS {peak_mb} MB for a 600 MB line"
     from roots.layout import RunLayout
 
     run = RunLayout(tmp_path / "r")
@@ -118,4 +125,38 @@ def test_repeated_ids_keep_the_first_occurrence_across_work_units(tmp_path):
         (f"d.jsonl#L{n}", "duplicate_id") for n in range(6, 12)
     ]
     assert "line 1" in errors(run)[1]["detail"] and "line 5" in errors(run)[4]["detail"]
+    assert_balanced(run)
+
+
+def test_warc_memory_stays_bounded_by_one_record_whatever_the_member(tmp_path):
+    """#17.3: one gzip member holding 300 MB of records is read record by record, and a record declaring
+    200 MB is refused by its declared length; peak RSS of the whole extract is measured in a subprocess."""
+    from roots.layout import RunLayout
+    from tests.fixtures_sources import Page, html_page, warc_records, write_chunks
+
+    images = [
+        Page(f"https://img.example/{i}.jpg", b"\0" * (1 << 20), content_type="image/jpeg") for i in range(300)
+    ]
+    last = html_page("The end", ["The last page of a very large gzip member, read piece by piece."]).encode()
+    member = b"".join(warc_records([*images, Page("https://news.example/end", last)], compress=False))
+    huge = Page("https://huge.example/", b"<html><body><p>" + b"a " * (100 << 20) + b"</p></body></html>")
+    after = html_page("After", ["A page after the refused one is read as usual, nothing is lost."]).encode()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_chunks(folder / "a-member.warc.gz", [gzip.compress(member, compresslevel=1, mtime=0)])
+    members = [
+        gzip.compress(r, compresslevel=1, mtime=0)
+        for r in warc_records([huge, Page("https://x.example/", after)], compress=False)
+    ]
+    write_chunks(folder / "b-huge.warc.gz", members)
+    out = tmp_path / "r"
+    peak = _peak_rss_mb(
+        "extract", "warc", str(folder), "--extractor", "resiliparse", "--out", str(out), "--workers", "1"
+    )
+    assert peak < 320, f"peak RSS {peak} MB"
+    run = RunLayout(out)
+    assert [d["url"] for d in rows(run)] == ["https://news.example/end", "https://x.example/"]
+    (error,) = errors(run)
+    assert error["reason"] == "too_large" and error["locator"] == "b-huge.warc.gz@0"
+    assert stats(run)["skipped"] == {"non_text_mime": 300}
     assert_balanced(run)

@@ -9,6 +9,7 @@ that shares its gzip member with earlier ones).
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -41,6 +42,9 @@ WEB_SCHEMES = ("http://", "https://", "ftp://")
 TEXT_RECORDS = frozenset({"response", "resource", "conversion"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PLAIN_TYPES = frozenset({"text/plain"})
+RECORD_HEADERS_BYTES = 1 << 17  # WARC and HTTP headers a record may add to its payload
+_WARC_TYPE_HEADER = re.compile(rb"(?im)^WARC-Type[ \t]*:[ \t]*([A-Za-z]+)")
+_HTTP_CONTENT_TYPE = re.compile(rb"(?im)^Content-Type[ \t]*:[ \t]*([^\r\n]+)")
 _SANDBOX_REASONS = {"timeout": "timeout", "crashed": "extractor_crashed"}
 
 
@@ -58,7 +62,9 @@ class WarcReader(Source):
                 units.append({"file": str(item.path), "rel": item.rel, "unsupported": unsupported})
                 continue
             fmt, gzip = sniff_format(item.path), is_gzip(item.path)
-            for start, stop in split_ranges(item.path, fmt, gzip, self.config.bytes_per_shard):
+            for start, stop in split_ranges(
+                item.path, fmt, gzip, self.config.bytes_per_shard, self.record_cap
+            ):
                 units.append(
                     {
                         "file": str(item.path),
@@ -70,6 +76,11 @@ class WarcReader(Source):
                     }
                 )
         return units
+
+    @property
+    def record_cap(self) -> int:
+        """Largest record read into memory: a payload at the size limit plus its WARC and HTTP headers."""
+        return self.max_bytes + RECORD_HEADERS_BYTES
 
     @cached_property
     def url_filter(self) -> UrlFilter:
@@ -84,7 +95,9 @@ class WarcReader(Source):
 
     def _entries(self, unit: dict[str, Any]) -> Iterator[Item | Pending]:
         rel, fmt = unit["rel"], unit["format"]
-        frames = read_frames(Path(unit["file"]), fmt, unit["gzip"], unit["start"], unit["stop"])
+        frames = read_frames(
+            Path(unit["file"]), fmt, unit["gzip"], unit["start"], unit["stop"], self.record_cap
+        )
         try:
             for frame in frames:
                 yield self._entry(frame, rel, fmt)
@@ -95,6 +108,8 @@ class WarcReader(Source):
         """The item a frame becomes, or a ``Pending`` main-text extraction for an HTML page."""
         locator = f"{rel}@{frame.position}"
         lang = self.config.lang
+        if frame.error == "too_large":
+            return _oversized(frame, locator, lang)
         if frame.error or frame.data is None:
             return ExtractError(locator, frame.error or "bad_record", frame.detail, lang)
         try:
@@ -148,6 +163,28 @@ class WarcReader(Source):
         if record.status is not None and not 200 <= record.status < 300:
             return "http_status"
         return self.url_filter.reject_reason(record.url)
+
+
+def _oversized(frame: Frame, locator: str, lang: str | None) -> Item:
+    """A record refused by its declared length: skipped like any record of its kind that is not a page,
+    else an error ``too_large`` (its content was never read)."""
+    head = frame.data or b""
+    warc_type = _WARC_TYPE_HEADER.search(head)
+    if warc_type and warc_type.group(1).decode("ascii").lower() not in TEXT_RECORDS:
+        return Skipped(f"warc_{warc_type.group(1).decode('ascii').lower()}")
+    if _declared_mime(head) not in HTML_TYPES | PLAIN_TYPES | {""}:
+        return Skipped("non_text_mime")
+    return ExtractError(locator, "too_large", frame.detail, lang)
+
+
+def _declared_mime(head: bytes) -> str:
+    """The payload's MIME type from a record's first bytes: the HTTP header, else a non-HTTP record's own."""
+    split = head.find(b"\r\n\r\n") if head.startswith(b"WARC/") else head.find(b"\n")
+    found = _HTTP_CONTENT_TYPE.search(head, max(split, 0))
+    if found is None and split > 0:
+        found = _HTTP_CONTENT_TYPE.search(head, 0, split)
+    mime = _mime(found.group(1).decode("latin-1")) if found else ""
+    return "" if mime.startswith("application/http") else mime
 
 
 def _meta(record: Record, frame: Frame, rel: str, decoded: Decoded) -> dict[str, Any]:

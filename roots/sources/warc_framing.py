@@ -28,7 +28,8 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 READ_CHUNK = 1 << 16
 HEAD_BYTES = 64
 MAX_HEADER_BYTES = 1 << 16
-MAX_MEMBER_BYTES = 1 << 30
+PIECE = 1 << 20  # most bytes one inflation step adds to memory
+PEEK_BYTES = 8192  # of a refused record's content: its HTTP headers
 LENIENCY = 8  # bytes a Content-Length may be off by when the next record header still delimits the record
 
 _WARC_START = re.compile(rb"WARC/\d+\.\d+\r?\n")
@@ -121,18 +122,33 @@ def _find_start(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> int:
 
 
 # ---------------------------------------------------------------- records in a buffer
-def _parse_one(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> _Parsed | None:
+def _parse_one(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str, cap: int) -> _Parsed | None:
     """The item starting at ``pos`` (a record, a framing error, or garbage); None for trailing blanks."""
     if not _is_start(buf, pos, fmt):
         nxt = _find_start(buf, pos + 1, end, fmt)
         if not bytes(buf[pos:nxt]).strip():
             return None if nxt >= end else _Parsed(pos, pos, nxt, "blank")
         return _Parsed(pos, nxt, nxt, "garbage", f"{nxt - pos} bytes that are not a {fmt.upper()} record")
+    declared = _declared(buf, pos, end, fmt)
+    if declared is not None and declared[1] > cap:  # refused by its declared length, content never read
+        detail = f"record of {declared[1]} bytes is over the limit of {cap} (max_document_bytes + headers)"
+        peek = min(declared[0] + PEEK_BYTES, end)  # the headers, to tell a page from an image
+        return _Parsed(pos, peek, declared[0] + declared[1], "too_large", detail)
     parsed = _parse_warc(buf, pos, end) if fmt == "warc" else _parse_arc(buf, pos, end)
     if parsed.error:
         nxt = _find_start(buf, pos + 1, end, fmt)
         return _Parsed(pos, nxt, nxt, parsed.error, parsed.detail)
     return parsed
+
+
+def _declared(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> tuple[int, int] | None:
+    """(content start, declared content length) of the record header at ``pos``, if it is complete."""
+    if fmt == "arc":
+        match = _ARC_LINE.match(buf, pos)
+        return (match.end(), int(match.group(1))) if match else None
+    head_end = buf.find(b"\r\n\r\n", pos, min(end, pos + MAX_HEADER_BYTES))
+    length = _CONTENT_LENGTH.search(buf, pos, head_end + 2) if head_end >= 0 else None
+    return (head_end + 4, int(length.group(1))) if length else None
 
 
 def _parse_warc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
@@ -189,9 +205,9 @@ def _parse_arc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
     return _Parsed(pos, content_end, nxt)
 
 
-def _items(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> Iterator[_Parsed]:
+def _items(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str, cap: int) -> Iterator[_Parsed]:
     while pos < end:
-        parsed = _parse_one(buf, pos, end, fmt)
+        parsed = _parse_one(buf, pos, end, fmt, cap)
         if parsed is None:
             return
         if parsed.error != "blank":
@@ -233,34 +249,107 @@ def _find_member(buf: bytes | mmap.mmap, pos: int, fmt: str) -> int:
         pos = found + 1
 
 
-def _inflate_member(buf: bytes | mmap.mmap, offset: int) -> tuple[bytes, int, str | None, str]:
-    """Decompress one member: (data, end offset, error reason, detail)."""
-    inflater = zlib.decompressobj(31)
-    parts: list[bytes] = []
-    size = 0
-    pos = offset
-    while pos < len(buf):
-        chunk = buf[pos : pos + READ_CHUNK]
-        try:
-            piece = inflater.decompress(chunk)
-        except zlib.error as exc:
-            return b"".join(parts), pos, "corrupt_gzip", f"gzip member: {exc}"
-        size += len(piece)
-        if size > MAX_MEMBER_BYTES:
-            return (
-                b"",
-                pos,
-                "member_too_large",
-                f"gzip member over {MAX_MEMBER_BYTES} bytes; recompress per record",
-            )
-        parts.append(piece)
-        if inflater.eof:
-            return b"".join(parts), pos + len(chunk) - len(inflater.unused_data), None, ""
-        pos += len(chunk)
-    return b"".join(parts), len(buf), "truncated_gzip", "the file ends inside a gzip member"
+class _Inflater:
+    """One gzip member inflated piece by piece into a window (``data``, starting at ``base`` in the member)."""
+
+    def __init__(self, buf: bytes | mmap.mmap, offset: int) -> None:
+        self.buf, self.pos = buf, offset
+        self.zlib = zlib.decompressobj(31)
+        self.data = bytearray()
+        self.base = 0
+        self.eof = False
+        self.end = offset  # where the next member starts, once ``eof``
+        self.error: str | None = None
+        self.detail = ""
+
+    @property
+    def done(self) -> bool:
+        return self.eof or self.error is not None
+
+    def fill(self, want: int) -> None:
+        """Inflate until the window holds ``want`` bytes or the member ends or breaks (``PIECE`` bytes at most
+        per step, so a bomb never inflates much past what was asked)."""
+        while len(self.data) < want and not self.done:
+            chunk = self.zlib.unconsumed_tail
+            if not chunk:
+                if self.pos >= len(self.buf):
+                    self.error, self.detail = "truncated_gzip", "the file ends inside a gzip member"
+                    return
+                chunk = self.buf[self.pos : self.pos + READ_CHUNK]
+                self.pos += len(chunk)
+            try:
+                self.data += self.zlib.decompress(chunk, PIECE)
+            except zlib.error as exc:
+                self.error, self.detail = "corrupt_gzip", f"gzip member: {exc}"
+                return
+            if self.zlib.eof:
+                self.eof = True
+                self.end = self.pos - len(self.zlib.unused_data)
+
+    def drop(self, size: int) -> None:
+        del self.data[:size]
+        self.base += size
+
+    def skip_to(self, inner: int) -> None:
+        """Inflate and discard up to ``inner`` (the end of a refused record) in bounded memory."""
+        while self.base + len(self.data) < inner and not self.done:
+            self.drop(len(self.data))
+            self.fill(PIECE)
+        self.drop(min(len(self.data), max(0, inner - self.base)))
 
 
-def _gzip_frames(buf: mmap.mmap, start: int, stop: int, fmt: str) -> Iterator[Frame]:
+def _need(data: bytearray, fmt: str, cap: int) -> int | None:
+    """Bytes the window needs before its first item can be parsed for good (None: all there is)."""
+    if not _is_start(data, 0, fmt):
+        return None  # garbage runs up to the next record start, wherever that is
+    declared = _declared(data, 0, len(data), fmt)
+    if declared is None:
+        return None
+    start, length = declared
+    return start + PEEK_BYTES if length > cap else start + length + LENIENCY + HEAD_BYTES
+
+
+def _member_frames(buf: bytes | mmap.mmap, offset: int, fmt: str, cap: int) -> Iterator[Frame | _Inflater]:
+    """The items of the gzip member at ``offset``, then the member's ``_Inflater`` (its end and error).
+
+    Records are cut out of the window as soon as they are complete, so memory holds about one record
+    (at most ``cap`` plus a piece) however large the member; a record that declares more than ``cap``
+    is refused by that length and its content inflated and discarded."""
+    member = _Inflater(buf, offset)
+    while True:
+        member.fill(MAX_HEADER_BYTES)
+        need = _need(member.data, fmt, cap)
+        member.fill(cap + 1 if need is None else need)
+        if member.done:
+            break
+        if need is None:  # no record frames this much data
+            detail = f"over {cap} bytes without a record boundary; recompress with one gzip member per record"
+            member.error, member.detail = "member_too_large", detail
+            yield Frame(offset, member.base, error=member.error, detail=detail)
+            yield member
+            return
+        item = _parse_one(member.data, 0, len(member.data), fmt, cap)
+        assert item is not None  # the member goes on, so the window holds more than blank bytes
+        if item.error != "blank":
+            yield _frame(offset, item, member.data, member.base)
+        if item.error == "too_large":
+            member.skip_to(member.base + item.next)
+        else:
+            member.drop(item.next)
+    # the member ended (or broke): parse what is left at once
+    items = list(_items(member.data, 0, len(member.data), fmt, cap))
+    if member.error:  # the last item is where the member broke: report it as the gzip error
+        for p in items[:-1]:
+            yield _frame(offset, p, member.data, member.base)
+        start = member.base + (items[-1].start if items else 0)
+        yield Frame(offset, start, error=member.error, detail=member.detail)
+    else:
+        for p in items:
+            yield _frame(offset, p, member.data, member.base)
+    yield member
+
+
+def _gzip_frames(buf: bytes | mmap.mmap, start: int, stop: int, fmt: str, cap: int) -> Iterator[Frame]:
     pos = start
     while pos < len(buf):
         if not _valid_member(buf, pos, fmt):
@@ -271,33 +360,28 @@ def _gzip_frames(buf: mmap.mmap, start: int, stop: int, fmt: str) -> Iterator[Fr
             continue
         if pos >= stop:
             return
-        data, member_end, error, detail = _inflate_member(buf, pos)
-        items = list(_items(data, 0, len(data), fmt))
-        if error:  # the last item is where the member broke: report it as the gzip error
-            for p in items[:-1]:
-                yield _frame(pos, p, data)
-            yield Frame(pos, items[-1].start if items else 0, error=error, detail=detail)
-            pos = _find_member(buf, pos + 1, fmt)
-            continue
-        for p in items:
-            yield _frame(pos, p, data)
-        pos = member_end
+        member: _Inflater | None = None
+        for item in _member_frames(buf, pos, fmt, cap):
+            if isinstance(item, _Inflater):
+                member = item
+            else:
+                yield item
+        assert member is not None
+        pos = _find_member(buf, pos + 1, fmt) if member.error else member.end
 
 
-def _frame(offset: int, item: _Parsed, data: bytes) -> Frame:
+def _frame(offset: int, item: _Parsed, data: bytes | bytearray, base: int = 0) -> Frame:
     if item.error:
-        return Frame(offset, item.start, error=item.error, detail=item.detail)
-    return Frame(offset, item.start, data=data[item.start : item.stop])
+        head = bytes(data[item.start : item.stop]) if item.error == "too_large" else None
+        return Frame(offset, base + item.start, data=head, error=item.error, detail=item.detail)
+    return Frame(offset, base + item.start, data=bytes(data[item.start : item.stop]))
 
 
-def _plain_frames(buf: mmap.mmap, start: int, stop: int, fmt: str) -> Iterator[Frame]:
-    for p in _items(buf, start, len(buf), fmt):
+def _plain_frames(buf: bytes | mmap.mmap, start: int, stop: int, fmt: str, cap: int) -> Iterator[Frame]:
+    for p in _items(buf, start, len(buf), fmt, cap):
         if p.start >= stop:
             return
-        if p.error:
-            yield Frame(p.start, 0, error=p.error, detail=p.detail)
-        else:
-            yield Frame(p.start, 0, data=bytes(buf[p.start : p.stop]))
+        yield _frame(p.start, p, buf, base=-p.start)  # inner offset 0: the record is at its file offset
 
 
 # ---------------------------------------------------------------- public API
@@ -312,7 +396,7 @@ def _mapped(path: Path) -> Iterator[mmap.mmap | bytes]:
             yield mm
 
 
-def split_ranges(path: Path, fmt: str, gzip: bool, bytes_per_shard: int) -> list[tuple[int, int]]:
+def split_ranges(path: Path, fmt: str, gzip: bool, bytes_per_shard: int, cap: int) -> list[tuple[int, int]]:
     """Work units of a file as ``(start, stop)`` byte offsets (see the module docstring)."""
     size = path.stat().st_size
     if gzip or size == 0:
@@ -321,20 +405,20 @@ def split_ranges(path: Path, fmt: str, gzip: bool, bytes_per_shard: int) -> list
     bounds = [0]
     next_cut = bytes_per_shard
     with _mapped(path) as mm:
-        for item in _items(mm, 0, len(mm), fmt):  # a headers-only pass: content is skipped, not read
+        for item in _items(mm, 0, len(mm), fmt, cap):  # a headers-only pass: content is skipped, not read
             if item.start >= next_cut:
                 bounds.append(item.start)
                 next_cut = (item.start // bytes_per_shard + 1) * bytes_per_shard
     return list(zip(bounds, [*bounds[1:], size], strict=True))
 
 
-def read_frames(path: Path, fmt: str, gzip: bool, start: int, stop: int) -> Iterator[Frame]:
-    """The items of one work unit in file order."""
+def read_frames(path: Path, fmt: str, gzip: bool, start: int, stop: int, cap: int) -> Iterator[Frame]:
+    """The items of one work unit in file order; records over ``cap`` bytes are ``too_large`` frames."""
     with _mapped(path) as mm:
         if not len(mm):
             return
         if gzip:
             first = _find_member(mm, start, fmt) if start > 0 else 0
-            yield from _gzip_frames(mm, first, stop, fmt)
+            yield from _gzip_frames(mm, first, stop, fmt, cap)
         else:
-            yield from _plain_frames(mm, start, stop, fmt)
+            yield from _plain_frames(mm, start, stop, fmt, cap)
