@@ -77,14 +77,17 @@ def serve(run: Path, port: int, languages_dir: Path | None = None, timeout: floa
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1400, height: int = 2400) -> Iterator[Any]:
-    """A page of headless Debian Chromium (fails if ``/usr/bin/chromium`` is missing)."""
+def browser_page(width: int = 1400, height: int = 2400, env: dict[str, str] | None = None) -> Iterator[Any]:
+    """A page of headless Debian Chromium (fails if ``/usr/bin/chromium`` is missing); ``env``: extra
+    environment of the browser process (e.g. ``FONTCONFIG_FILE`` to hide the system's fonts)."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **(env or {})}
+        )
         try:
             yield browser.new_page(viewport={"width": width, "height": height})
         finally:

@@ -21,6 +21,11 @@ if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ ! -f /usr/share/
   apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva
 fi
 
+# dashboard: the Noto fonts it serves for every script of the 46 languages (browsers need none installed)
+if [ ! -f /usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-noto-core fonts-noto-cjk
+fi
+
 python3 -m ruff check roots tests benchmarks
 # a non-editable install of the wheel runs the demo and every stage from a folder outside the checkout
 bash scripts/check_wheel.sh

@@ -157,3 +157,48 @@ def test_right_to_left_text_has_right_to_left_direction(tmp_path: Path) -> None:
             "() => [...document.querySelectorAll('.roots-text')].map(e => getComputedStyle(e).direction)"
         )
         assert directions and set(directions) == {"ltr"}
+
+
+# the browser's machine has Latin fonts only (Liberation: Latin, Greek, Cyrillic), none for the other scripts
+LATIN_ONLY_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/liberation</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def _first_range(unicode_range: str) -> tuple[int, int]:
+    """``U+0600-06FF, …`` (or the browser's ``U+600-6FF``) -> (0x600, 0x6FF)."""
+    low, _, high = unicode_range.split(",")[0].strip().upper().removeprefix("U+").partition("-")
+    return int(low, 16), int(high or low, 16)
+
+
+@pytest.mark.browser
+def test_every_script_renders_with_the_served_fonts_on_a_browser_without_fonts(tmp_path: Path) -> None:
+    """Chromium sees Latin system fonts only; every other script's font comes from the dashboard."""
+    from roots.visualizer.fonts import SCRIPTS, find_fonts
+
+    assert not [s.name for s, f in zip(SCRIPTS, find_fonts().values(), strict=True) if f is None], (
+        "install fonts-noto-core and fonts-noto-cjk (scripts/test.sh does)"
+    )
+    fixture = build_dashboard_run(tmp_path)
+    text = "scripts " + " · ".join(f"{s.name}: {s.sample}" for s in SCRIPTS)
+    add_filter_documents(fixture, [make_document(source="crawl", locator="all#1", text=text, lang="hi")])
+    config = tmp_path / "fonts.conf"
+    config.write_text(LATIN_ONLY_FONTS.format(cache=tmp_path / "fc-cache"), encoding="utf-8")
+    with (
+        serve(fixture.run, free_port()) as url,
+        browser_page(height=1400, env={"FONTCONFIG_FILE": str(config)}) as page,
+    ):
+        open_page(page, url, "Documents")
+        search_and_open(page, "scripts ")
+        page.wait_for_function("document.fonts.status === 'loaded'", timeout=60_000)
+        loaded = page.evaluate(
+            "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.unicodeRange)"
+        )
+        loaded_ranges = {_first_range(r) for r in loaded}
+        for script in SCRIPTS:
+            assert _first_range(script.unicode_range) in loaded_ranges, (
+                f"{script.name}: its font was not loaded"
+            )
+        page.locator(".roots-text").first.screenshot(path=str(tmp_path / "scripts.png"))
+        assert (tmp_path / "scripts.png").stat().st_size > 5_000

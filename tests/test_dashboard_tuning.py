@@ -264,15 +264,16 @@ def test_filter_data_loads_statistics_and_fetches_rows_across_row_groups(tmp_pat
 def test_streamlit_command_binds_locally_and_passes_the_run(tmp_path: Path) -> None:
     command = streamlit_command(tmp_path, port=8123, host="127.0.0.1", languages_dir=tmp_path / "langs")
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4].endswith("app.py")
-    options = dict(zip(command[5:15:2], command[6:15:2], strict=True))
+    options = dict(zip(command[5:17:2], command[6:17:2], strict=True))
     assert options == {
         "--server.headless": "true",
         "--server.address": "127.0.0.1",
         "--server.port": "8123",
         "--browser.gatherUsageStats": "false",
         "--client.toolbarMode": "minimal",
+        "--server.enableStaticServing": "true",  # the fonts
     }
-    assert command[15:] == [
+    assert command[17:] == [
         "--",
         "--run",
         str(tmp_path.resolve()),
@@ -281,7 +282,7 @@ def test_streamlit_command_binds_locally_and_passes_the_run(tmp_path: Path) -> N
     ]
     from roots.visualizer.app_args import parse_args
 
-    assert parse_args(command[16:]) == (tmp_path.resolve(), (tmp_path / "langs").resolve())
+    assert parse_args(command[18:]) == (tmp_path.resolve(), (tmp_path / "langs").resolve())
 
 
 def test_launch_checks_the_run_and_the_port(tmp_path: Path) -> None:

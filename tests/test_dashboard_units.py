@@ -97,3 +97,20 @@ def test_cluster_sizes_are_grouped_into_readable_labels() -> None:
     assert len(labels) <= 12 and labels[0] == "2" and labels[-1].startswith("1,001")
     assert sum(r["clusters"] for r in rows) == 2998
     assert [r["cluster size"] for r in cluster_size_rows({"3": 1, "2": 5})] == ["2", "3"]
+
+
+def test_fonts_found_per_script_and_the_missing_ones_named(tmp_path: Path) -> None:
+    from roots.visualizer import fonts
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "NotoSansDevanagari-Regular.ttf").write_bytes(b"\0" * 10)
+    found = fonts.find_fonts([tmp_path])
+    assert found["Devanagari"] == tmp_path / "a" / "NotoSansDevanagari-Regular.ttf"
+    message = fonts.missing_message(found)
+    assert "Bengali (bn, as)" in message and "Devanagari" not in message and "fonts-noto-core" in message
+    served = fonts.publish(found, tmp_path / "static")
+    assert served == {"Devanagari": "NotoSansDevanagari-Regular.ttf"}
+    assert (tmp_path / "static" / "fonts" / "NotoSansDevanagari-Regular.ttf").is_file()
+    css = fonts.font_face_css(served)
+    assert 'font-family: "Source Sans"' in css and "unicode-range: U+0900-097F" in css
+    assert "http" not in css  # served by the dashboard itself, never fetched from elsewhere
