@@ -160,3 +160,21 @@ def test_warc_memory_stays_bounded_by_one_record_whatever_the_member(tmp_path):
     assert error["reason"] == "too_large" and error["locator"] == "b-huge.warc.gz@0"
     assert stats(run)["skipped"] == {"non_text_mime": 300}
     assert_balanced(run)
+
+
+def test_jsonl_work_units_end_by_bytes_too(tmp_path):
+    """A worker holds one unit's documents: units end after ``bytes_per_shard`` bytes as well as after
+    ``lines_per_shard`` lines, and the documents do not depend on the cut."""
+    from roots.config import validate_pipeline
+    from roots.pipeline import run_stages
+
+    (tmp_path / "d.jsonl").write_bytes(b"".join(_line({"text": f"{i} " + "mot " * 50}) for i in range(10)))
+    texts = []
+    for name, bytes_per_shard in (("one", 1 << 20), ("cut", 500)):
+        source = {"type": "jsonl", "paths": [str(tmp_path / "d.jsonl")], "bytes_per_shard": bytes_per_shard}
+        run = run_stages(
+            validate_pipeline({"run_dir": str(tmp_path / name), "sources": [source]}, "t"), ["extract"]
+        )
+        texts.append([d["text"] for d in rows(run)])
+        assert len(run.stage("extract").parts()) == (1 if name == "one" else 4)  # ~215-byte lines: 3 a unit
+    assert texts[0] == texts[1] and len(texts[0]) == 10

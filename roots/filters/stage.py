@@ -44,6 +44,7 @@ from roots.filters.scorer import (
     statistic_fields,
 )
 from roots.layout import RunLayout
+from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, oversize
 from roots.schema import UNKNOWN_LANG, extend_schema
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))  # ROOTS filters only
 UNDETERMINED_REASON = "lang_id"
+TOO_LARGE_REASON = "too_large"
 
 
 def resolve_languages_dir(value: str) -> Path:
@@ -160,6 +162,7 @@ class FilterStage(Stage):
         return {
             "lid_model": file_identity(Path(self.config.lid_model)) if self.config.lid_model else None,
             "languages": self.snapshot,
+            "max_document_bytes": self.config.max_document_bytes,
         }
 
     def plan(self, run: RunLayout) -> list[ShardTask]:
@@ -168,7 +171,7 @@ class FilterStage(Stage):
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         table = pq.read_table(task.payload["input"])
-        return filter_table(engine_for(self), table)
+        return filter_table(engine_for(self), table, self.config.max_document_bytes)
 
     def finalize(self, run: RunLayout, stats: StageStats) -> None:
         sdir = self.output_dir(run)
@@ -182,11 +185,18 @@ class FilterStage(Stage):
         report(extra)
 
 
-def filter_table(engine: FilterEngine, table: pa.Table) -> ShardOutput:
-    """Filter one shard of documents: returns kept and removed tables, error records and counts."""
+def filter_table(
+    engine: FilterEngine, table: pa.Table, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+) -> ShardOutput:
+    """Filter one shard of documents: returns kept and removed tables, error records and counts.
+
+    A document over ``max_bytes`` gets no language id and no statistics (one document must not stall a
+    shard): it is removed as ``too_large`` (counted in ``stats.json`` ``extra.too_large``)."""
     rows = table.to_pylist()
     texts = [r["text"] for r in rows]
-    langs, detected = engine.languages(texts, [r["lang"] for r in rows])
+    big = {i for i, t in enumerate(texts) if oversize(t, max_bytes)}
+    lid_texts = [("" if i in big else t) for i, t in enumerate(texts)]
+    langs, detected = engine.languages(lid_texts, [r["lang"] for r in rows])
     n = len(rows)
     out_text: list[str] = list(texts)
     columns = {field.name: np.full(n, np.nan) for field in engine.fields}
@@ -195,7 +205,8 @@ def filter_table(engine: FilterEngine, table: pa.Table) -> ShardOutput:
     extra: dict[str, Any] = {"detected_language": detected}
     groups: dict[str | None, list[int]] = defaultdict(list)
     for i, lang in enumerate(langs):
-        groups[lang].append(i)
+        if i not in big:
+            groups[lang].append(i)
     for lang, idx in groups.items():
         scorer = engine.scorer(lang or UNKNOWN_LANG)
         scored = scorer.compute([texts[i] for i in idx])
@@ -213,6 +224,10 @@ def filter_table(engine: FilterEngine, table: pa.Table) -> ShardOutput:
             failed[idx[err.index]] = (err.reason, err.detail)
         if lang is not None:
             _note_language(extra, lang, scorer, len(idx))
+    for i in big:
+        langs[i], reasons[i] = rows[i]["lang"], TOO_LARGE_REASON
+    if big:
+        extra["too_large"] = len(big)
     return _assemble(engine, rows, langs, out_text, columns, reasons, failed, extra)
 
 

@@ -35,6 +35,9 @@ class JsonlSource(SourceBase):
     id_key: str | None = None
     url_key: str | None = "url"
     lines_per_shard: int = Field(20_000, ge=1)
+    bytes_per_shard: int = Field(
+        128 * 1024 * 1024, ge=1, description="a work unit also ends after this many bytes of lines"
+    )
 
 
 class HfSource(SourceBase):

@@ -36,10 +36,8 @@ class JsonlReader(Source):
     def units(self) -> list[dict[str, Any]]:
         units = []
         for item in expand_inputs(self.config.paths, key="jsonl paths", suffixes=SUFFIXES):
-            lines, repeats = self._scan(item.path)
-            step = self.config.lines_per_shard
-            for start in range(0, max(lines, 1), step):
-                stop = min(start + step, lines)
+            bounds, repeats = self._scan(item.path)
+            for start, stop in zip(bounds, bounds[1:], strict=False):
                 units.append(
                     {
                         "file": str(item.path),
@@ -51,21 +49,32 @@ class JsonlReader(Source):
                 )
         return units
 
-    def _scan(self, path: Path) -> tuple[int, dict[int, int]]:
-        """Lines readable before the end of the file or the first read error, and with an id key the lines
-        whose id an earlier line already has (line -> first line with that id)."""
-        lines = 0
+    def _scan(self, path: Path) -> tuple[list[int], dict[int, int]]:
+        """Unit boundaries (line counts: a unit ends after ``lines_per_shard`` lines or ``bytes_per_shard``
+        bytes, so the documents one worker holds are bounded), up to the end of the file or the first read
+        error; and with an id key, the lines whose id an earlier line already has (line -> first line)."""
+        lines = size = 0
+        bounds = [0]
         key = self.config.id_key
         hashes = array("Q")
         try:
             with open_binary(path) as handle:
                 for raw in bounded_lines(handle, self.max_bytes):
                     lines += 1
+                    size += raw.size if isinstance(raw, LongLine) else len(raw)
+                    if (
+                        lines - bounds[-1] >= self.config.lines_per_shard
+                        or size >= self.config.bytes_per_shard
+                    ):
+                        bounds.append(lines)
+                        size = 0
                     if key is not None:
                         hashes.append(_id_hash(raw, key))
         except _READ_ERRORS:
             pass
-        return lines, _repeats(np.frombuffer(hashes, dtype=np.uint64)) if key is not None else {}
+        if bounds[-1] != lines or lines == 0:
+            bounds.append(lines)
+        return bounds, _repeats(np.frombuffer(hashes, dtype=np.uint64)) if key is not None else {}
 
     def read(self, unit: dict[str, Any]) -> Iterator[Item]:
         path, rel = Path(unit["file"]), unit["rel"]
