@@ -178,3 +178,56 @@ def test_jsonl_work_units_end_by_bytes_too(tmp_path):
         texts.append([d["text"] for d in rows(run)])
         assert len(run.stage("extract").parts()) == (1 if name == "one" else 4)  # ~215-byte lines: 3 a unit
     assert texts[0] == texts[1] and len(texts[0]) == 10
+
+
+def test_dedup_accounting_and_clusters_stay_consistent_with_repeated_ids(tmp_path):
+    """#17.12: the repeated ids are stopped at extract, so dedup sees unique ids and its clusters add up."""
+    import random
+
+    import pyarrow.parquet as pq
+
+    from roots.config import validate_pipeline
+    from roots.pipeline import run_stages
+    from tests.dedup_helpers import edit, words
+
+    rng = random.Random(3)
+    bases = [words(rng, 120) for _ in range(4)]
+    lines = []
+    for i, base in enumerate(bases):
+        lines.append(_line({"id": f"k{i}", "text": " ".join(base)}))
+        lines.append(
+            _line({"id": f"k{i}", "text": " ".join(edit(rng, base, 0.01))})
+        )  # same id, near-duplicate
+        lines.append(_line({"id": f"c{i}", "text": " ".join(base) + "."}))  # another id, exact duplicate
+    (tmp_path / "d.jsonl").write_bytes(b"".join(lines))
+    source = {
+        "type": "jsonl",
+        "paths": [str(tmp_path / "d.jsonl")],
+        "id_key": "id",
+        "lang": "en",
+        "lines_per_shard": 5,
+    }
+    config = {"run_dir": str(tmp_path / "r"), "workers": 2, "sources": [source], "filter": None, "dedup": {}}
+    run = run_stages(validate_pipeline(config, "test"), ["extract", "dedup"])
+    assert [e["reason"] for e in errors(run)] == ["duplicate_id"] * 4
+    extracted = [d["id"] for d in rows(run)]
+    assert len(extracted) == len(set(extracted)) == 8
+
+    def read(kind: str) -> list[dict]:
+        return [
+            r
+            for p in sorted((run.root / "dedup" / kind).glob("*.parquet"))
+            for r in pq.read_table(p).to_pylist()
+        ]
+
+    kept, removed = read("kept"), read("removed")
+    ids = [r["id"] for r in kept + removed]
+    assert sorted(ids) == sorted(extracted)  # every document once, none twice
+    kept_ids = {r["id"] for r in kept}
+    assert len(kept) == 4 and all(r["duplicate_of"] in kept_ids for r in removed)
+    sizes: dict[str, int] = {}
+    for r in kept + removed:
+        sizes[r["cluster_id"]] = sizes.get(r["cluster_id"], 0) + 1
+    assert all(r["cluster_size"] == sizes[r["cluster_id"]] for r in kept + removed)
+    stats = json.loads((run.root / "dedup" / "stats.json").read_text(encoding="utf-8"))
+    assert stats["balanced"] is True and stats["totals"]["in"]["docs"] == 8
