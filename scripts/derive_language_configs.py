@@ -1,11 +1,14 @@
 """Generate ``configs/languages/<code>.yaml`` for the ROOTS languages that have no tuned thresholds.
 
-ROOTS tuned 13 languages with native speakers (their YAMLs are written by hand and never touched
-here). For the other 32 BLOOM codes this script writes a config with:
+ROOTS tuned 13 languages with native speakers (``roots_compat: true``; their YAMLs are written by hand
+and never touched here). Every other language YAML (``roots_compat: false``) is rewritten from the facts
+it holds itself (``name``, ``family``, ``iso639_3``, ``language_id`` with its ``why``, whether
+``filters.lang_id`` is on), so adding a language is adding its YAML and re-running this script:
 
-* the identifier and label that decide the language (measured on ``tests/data/lid_samples.jsonl``:
-  fastText LID-176 where it is reliable, pycld2 for the Niger-Congo languages LID-176 does not know
-  or gets wrong, py3langid for Kikuyu, ``declared`` where no offline identifier knows the language);
+* the identifier and label that decide the language, as its YAML says (chosen on
+  ``tests/data/lid_samples.jsonl``: fastText LID-176 where it is reliable, pycld2 for the Niger-Congo
+  languages LID-176 does not know or gets wrong, py3langid for Kikuyu, ``declared`` where no offline
+  identifier knows the language);
 * stop words from stopwordsiso where it has the language (no spaCy: 126 MB);
 * thresholds derived with ``roots/filters/derive.py`` — the same formulas as
   ``roots thresholds derive`` — from the statistics of the only real text available offline for
@@ -13,7 +16,7 @@ here). For the other 32 BLOOM codes this script writes a config with:
   and yo, the paragraphs of ``roots/demo/texts``. Thresholds with too few values keep the ROOTS
   default; languages without any text keep all ROOTS defaults (``derived: false``).
 
-    python scripts/derive_language_configs.py      # rewrites the 32 files in configs/languages; deterministic
+    python scripts/derive_language_configs.py      # rewrites the derived files in configs/languages; deterministic
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from roots.filters.derive import derive_thresholds  # noqa: E402
-from roots.filters.languages import BY_CODE  # noqa: E402
+from roots.filters.language_config import LanguageConfig  # noqa: E402
 from roots.filters.registry import LanguageRegistry  # noqa: E402
 from roots.filters.scorer import LanguageScorer, scoring_detector  # noqa: E402
 from roots.filters.thresholds import write_thresholds  # noqa: E402
@@ -43,62 +45,35 @@ SAMPLE_SOURCE = (
 )
 
 
-@dataclass(frozen=True)
-class Decider:
-    identifier: str
-    label: str | None
-    why: str
-
-
-CLD2_WHY = "pycld2: fastText LID-176 has no label for it or misidentifies it on the samples"
-DECIDERS: dict[str, Decider] = {
-    **{
-        code: Decider("fasttext", code, "fastText LID-176 (as ROOTS), correct on the samples")
-        for code in ("as", "gu", "kn", "ml", "mr", "ne", "or", "pa", "ta", "te")
-    },
-    **{
-        code: Decider("cld2", code, CLD2_WHY)
-        for code in ("ak", "ny", "ig", "ln", "lg", "nso", "rn", "rw", "sn", "st", "sw", "tn", "ts", "wo")
-        + ("xh", "yo", "zu")
-    },
-    "ki": Decider(
-        "py3langid", "kik", "py3langid has Kikuyu ('kik'); unvalidated: no Kikuyu text is available offline"
-    ),
-    **{
-        code: Decider(
-            "declared", None, "no offline identifier knows it: the source's declared language is kept"
-        )
-        for code in ("bm", "fon", "tum")
-    },
-    "tw": Decider("declared", None, "no offline identifier separates Twi from Akan (pycld2 says 'ak')"),
-}
-
-
 DEFAULTS_PROVENANCE = "ROOTS default thresholds (parameters_filtering_default): {why}"
 
 
-def base_yaml(code: str, provenance: str) -> str:
-    """The config before derivation: identifier, stop words, ROOTS default thresholds."""
-    lang, decider = BY_CODE[code], DECIDERS[code]
+def base_yaml(config: LanguageConfig, provenance: str) -> str:
+    """The config before derivation: the language's facts and identifier, stop words, ROOTS default thresholds."""
+    code, decider = config.lang, config.language_id
     has_stopwords = code in STOPWORDSISO
-    lang_id_on = decider.identifier not in ("declared",) and code != "ki"
+    lang_id_on = config.filters.get("lang_id").enabled  # type: ignore[union-attr]
     label = "null" if decider.label is None else decider.label
     stop = "stopwordsiso" if has_stopwords else "null"
+    spacing = "" if config.spaces_between_words else "spaces_between_words: false\n"
     return f"""\
-# {lang.name} ({code}): not tuned by native speakers; thresholds derived from statistics of sample text.
+# {config.name} ({code}): not tuned by native speakers; thresholds derived from statistics of sample text.
 # Written by scripts/derive_language_configs.py (formulas: roots/filters/derive.py). Re-derive them from
 # your own data with `roots thresholds derive --lang {code} RUN --write`, then review them in the dashboard.
 # Language id: {decider.why}.
 # Stop words: {"stopwordsiso (" + code + ")" if has_stopwords else "none offline (filter off); give filters.stopwords.list a file"}.
 lang: {code}
-name: {lang.name}
-roots_compat: false
+name: {config.name}
+family: {config.family}
+iso639_3: [{", ".join(config.iso639_3)}]
+{spacing}roots_compat: false
 derived: false
 provenance: {json.dumps(provenance, ensure_ascii=False)}
 segmenter: whitespace
 language_id:
   identifier: {decider.identifier}
   label: {label}
+  why: {json.dumps(decider.why, ensure_ascii=False)}
 modifications:
   uniform_whitespace: true
   replace_unicode_punctuation: false
@@ -174,7 +149,7 @@ def derive_language(code: str, registry: LanguageRegistry) -> str:
     derived = derive_thresholds(scored.columns)
     if not derived.values:
         why = f"too little sample text to derive from ({len(texts)} texts: {'; '.join(sources)})"
-        path.write_text(base_yaml(code, DEFAULTS_PROVENANCE.format(why=why)), encoding="utf-8")
+        path.write_text(base_yaml(loaded.config, DEFAULTS_PROVENANCE.format(why=why)), encoding="utf-8")
         return f"{code}: {why}, ROOTS defaults kept"
     keys = ", ".join(f"{f}.{k}" for f, k in derived.values)
     provenance = (
@@ -194,13 +169,20 @@ def main(argv: list[str] | None = None) -> None:
         "--languages-dir", type=Path, default=LANGUAGES_DIR, help="where the YAMLs are written"
     )
     languages_dir = parser.parse_args(argv).languages_dir
+    derived = derived_languages(languages_dir)
     why = "no text in this language is available offline to derive thresholds from"
-    for code in sorted(DECIDERS):
-        base = base_yaml(code, DEFAULTS_PROVENANCE.format(why=why))
-        (languages_dir / f"{code}.yaml").write_text(base, encoding="utf-8")
+    for config in derived:
+        base = base_yaml(config, DEFAULTS_PROVENANCE.format(why=why))
+        (languages_dir / f"{config.lang}.yaml").write_text(base, encoding="utf-8")
     registry = LanguageRegistry(languages_dir)
-    for code in sorted(DECIDERS):
-        print(derive_language(code, registry))
+    for config in derived:
+        print(derive_language(config.lang, registry))
+
+
+def derived_languages(languages_dir: Path) -> list[LanguageConfig]:
+    """The configs this script writes: every language YAML ROOTS did not tune (``roots_compat: false``)."""
+    registry = LanguageRegistry(languages_dir)
+    return [item.config for _, item in sorted(registry.languages.items()) if not item.config.roots_compat]
 
 
 if __name__ == "__main__":

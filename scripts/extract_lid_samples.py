@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from roots.filters.languages import BLOOM_LANGUAGES  # noqa: E402
+from roots.filters.languages import by_code  # noqa: E402
 
 OUT = REPO / "tests" / "data" / "lid_samples.jsonl"
 MEMBER = "cld2/internal/unittest_data.h"
@@ -63,7 +63,7 @@ def roots_code(name: str) -> str | None:
     parts = name.split("_")
     if len(parts) != 2 or not parts[1][:1].isupper():
         return None
-    return parts[0] if parts[0] in BLOOM_LANGUAGES else None
+    return parts[0] if parts[0] in by_code() else None
 
 
 def windows(text: str, min_chars: int) -> list[str]:

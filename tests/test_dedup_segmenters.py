@@ -7,6 +7,7 @@ import functools
 import importlib.util
 import json
 import random
+import shutil
 
 import pyarrow.parquet as pq
 import pytest
@@ -62,7 +63,7 @@ def _char_5grams(text: str) -> set[str]:
 
 def test_real_zh_config_gives_jieba_word_shingles():
     segmenters = configured_segmenters(LANGUAGES)
-    assert ("zh", "jieba", "") in segmenters
+    assert ("zh", "jieba", "", False) in segmenters and ("en", "whitespace", "", True) in segmenters
     assert shingle_spec("zh", MinHashConfig(), segmenters) == ShingleSpec("word", 5, "jieba")
     assert describe_shingles("zh", MinHashConfig(), segmenters) == "word 5-grams (jieba)"
     # Vietnamese syllables and whitespace split like the built-in word split: no per-document segmenter call
@@ -151,8 +152,13 @@ def _thai(rng: random.Random, n: int) -> str:
 def test_missing_optional_segmenters_fall_back_to_characters_with_a_note(tmp_path):
     languages = tmp_path / "languages"
     languages.mkdir()
-    (languages / "th.yaml").write_text("lang: th\nsegmenter: thai\n", encoding="utf-8")
-    (languages / "ja.yaml").write_text("lang: ja\nsegmenter: japanese\n", encoding="utf-8")
+    shutil.copy(LANGUAGES / "default.yaml", languages / "default.yaml")
+    for lang, segmenter in (("th", "thai"), ("ja", "japanese")):
+        (languages / f"{lang}.yaml").write_text(
+            f"lang: {lang}\nspaces_between_words: false\nsegmenter: {segmenter}\n"
+            "language_id: {identifier: declared}\nfilters: {lang_id: {enabled: false}}\n",
+            encoding="utf-8",
+        )
     rng = random.Random(4)
     thai = _thai(rng, 500)
     japanese = "".join(chr(0x3041 + rng.randrange(80)) for _ in range(500))
@@ -192,11 +198,14 @@ def test_sentencepiece_segmenter_takes_the_model_of_the_language_config(tmp_path
     (languages / "models").mkdir(parents=True)
     (languages / "models" / "zh.sp.model").write_bytes(buffer.getvalue())
     (languages / "zh.yaml").write_text(
-        "lang: zh\nsegmenter: sentencepiece\nfilters:\n  perplexity:\n    sentencepiece_model: models/zh.sp.model\n",
+        "lang: zh\nspaces_between_words: false\nsegmenter: sentencepiece\nlanguage_id: {identifier: fasttext, label: zh}\n"
+        "filters:\n  perplexity:\n    sentencepiece_model: models/zh.sp.model\n",
         encoding="utf-8",
     )
+    shutil.copy(LANGUAGES / "default.yaml", languages / "default.yaml")
     segmenters = configured_segmenters(languages)
-    assert segmenters == (("zh", "sentencepiece", str(languages / "models" / "zh.sp.model")),)
+    assert segmenters[0] == ("zh", "sentencepiece", str(languages / "models" / "zh.sp.model"), False)
+    assert ("th", "", "", False) in segmenters  # default.yaml: no YAML of its own, written without spaces
     assert describe_shingles("zh", MinHashConfig(), segmenters) == "word 5-grams (sentencepiece)"
     spec = shingle_spec("zh", MinHashConfig(), segmenters)
     text = sentences[0]
@@ -204,5 +213,5 @@ def test_sentencepiece_segmenter_takes_the_model_of_the_language_config(tmp_path
     assert 1 < len(pieces) < len(text)
     hashes, _ = shingle_hashes([text], spec, load_segmenter(spec.segmenter, spec.model).segmenter)
     assert hashes.tolist() == shingle_hashes([" ".join(pieces)], ShingleSpec("word", 5))[0].tolist()
-    without_model = (("zh", "sentencepiece", ""),)
+    without_model = (("zh", "sentencepiece", "", False),)
     assert "needs a model" in describe_shingles("zh", MinHashConfig(), without_model)

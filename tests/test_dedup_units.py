@@ -10,7 +10,7 @@ from datasketch.lsh import _optimal_param
 
 from roots.dedup.components import star_round
 from roots.dedup.config import MinHashConfig
-from roots.dedup.languages import shingle_spec
+from roots.dedup.languages import configured_segmenters, shingle_spec
 from roots.dedup.minhash import band_keys, signatures, similarity
 from roots.dedup.normalize import exact_keys, minhash_text, url_key
 from roots.dedup.params import candidate_probability, optimal_bands_rows
@@ -87,11 +87,13 @@ def test_segmenter_words_are_used_when_configured():
 
 def test_language_shingle_choice():
     config = MinHashConfig()
-    assert shingle_spec("zh", config, {}).kind == "char"
-    assert shingle_spec("th", config, {}).kind == "char"
-    assert shingle_spec("en", config, {}) == ShingleSpec("word", 5)
-    assert shingle_spec("en", MinHashConfig(shingles="char"), {}).kind == "char"
-    assert shingle_spec("zh", MinHashConfig(shingles="word"), {}).kind == "word"
+    facts = configured_segmenters(None)  # the shipped configs' spacing facts, no segmenter
+    assert shingle_spec("zh", config, facts).kind == "char"
+    assert shingle_spec("th", config, facts).kind == "char"  # default.yaml's no_space_languages
+    assert shingle_spec("en", config, facts) == ShingleSpec("word", 5)
+    assert shingle_spec("xx", config, facts) == ShingleSpec("word", 5)
+    assert shingle_spec("en", MinHashConfig(shingles="char"), facts).kind == "char"
+    assert shingle_spec("zh", MinHashConfig(shingles="word"), facts).kind == "word"
 
 
 def test_estimated_jaccard_tracks_exact_jaccard():

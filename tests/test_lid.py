@@ -158,9 +158,10 @@ def test_control_characters_and_surrogates_do_not_break_identifiers(detector: La
 
 
 def test_glotlid_style_labels_map_to_roots_codes() -> None:
-    detector = LanguageDetector(
-        {"sw": _config("sw", "fasttext", "sw"), "zh": _config("zh", "fasttext", "zh")}
-    )
+    # the ISO 639-3 codes come from each language's YAML (``iso639_3``)
+    sw = _config("sw", "fasttext", "sw").model_copy(update={"iso639_3": ["swa", "swh", "swc"]})
+    zh = _config("zh", "fasttext", "zh").model_copy(update={"iso639_3": ["zho", "cmn"]})
+    detector = LanguageDetector({"sw": sw, "zh": zh})
     assert detector._fasttext_label("swh_Latn") == "sw"
     assert detector._fasttext_label("cmn_Hani") == "zh"
     assert detector._fasttext_label("deu_Latn") == "deu_Latn"  # not configured: left as is

@@ -1,10 +1,12 @@
 """Which shingles each language gets: word n-grams from its segmenter, or character n-grams.
 
 The segmenter comes from ``configs/languages/<lang>.yaml`` (key ``segmenter``; ``sentencepiece`` also
-takes ``filters.perplexity.sentencepiece_model``, relative to the YAML) and is loaded with
+takes ``filters.perplexity.sentencepiece_model``, relative to the YAML), read through the filter stage's
+validated ``LanguageRegistry``, and is loaded with
 ``roots.filters.words.get_segmenter``. Space-separated segmenters (``whitespace``, ``vi_syllables``)
-need no segmenter at all: the vectorised word split is the same. Languages written without spaces (zh,
-ja, th, …) fall back to character n-grams when no segmenter is configured, or when the configured one
+need no segmenter at all: the vectorised word split is the same. Languages written without spaces (their
+YAML says ``spaces_between_words: false``; default.yaml's ``no_space_languages`` lists ja, th, … that have
+no YAML) fall back to character n-grams when no segmenter is configured, or when the configured one
 cannot be loaded (an optional extra not installed): the run goes on, and the reason is recorded in the
 stage's statistics (``describe_shingles``).
 """
@@ -17,41 +19,44 @@ from pathlib import Path
 
 from roots.dedup.config import MinHashConfig
 from roots.dedup.shingles import Segmenter, ShingleSpec
-from roots.filters.language_config import language_files
+from roots.filters.paths import config_relative
 
-#: written without spaces between words: whitespace "words" would be whole sentences
-NO_SPACE_LANGUAGES = frozenset(
-    {"zh", "ja", "th", "lo", "km", "my", "bo", "dz", "yue", "wuu", "cmn", "jpn", "tha"}
-)
 #: segmenters that split on whitespace, which the shingle code does itself
 SPACED_SEGMENTERS = frozenset({"whitespace", "vi_syllables"})
 
-#: (lang, segmenter name, model path or "") from the language YAMLs
-SegmenterTable = tuple[tuple[str, str, str], ...]
+#: (lang, segmenter name or "", model path or "", written with spaces between words) from the language configs
+SegmenterTable = tuple[tuple[str, str, str, bool], ...]
 
 
 def base_language(lang: str | None) -> str:
     return (lang or "").replace("_", "-").split("-")[0].lower()
 
 
-def configured_segmenters(languages_dir: str | Path | None) -> SegmenterTable:
-    """(lang, segmenter, model) for every language YAML in ``languages_dir`` (empty if there is none)."""
-    if not languages_dir or not Path(languages_dir).is_dir():
-        return ()
-    import yaml
+def configured_segmenters(languages_dir: str | Path | None, use_segmenters: bool = True) -> SegmenterTable:
+    """(lang, segmenter, model, spaced) for every language config, read through the filter stage's validated
+    ``LanguageRegistry``; ``default.yaml``'s ``no_space_languages`` add the languages without a YAML that are
+    written without spaces. Without a folder (or with ``use_segmenters`` off) only the spacing facts of
+    the shipped configs are given, no segmenter."""
+    from roots.filters.registry import LanguageRegistry
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: ten times faster
+    if not languages_dir or not Path(languages_dir).is_dir():
+        from roots.packaged import languages_dir as shipped
+
+        languages_dir, use_segmenters = shipped(), False
+    registry = LanguageRegistry(languages_dir)
     found = []
-    for path in language_files(Path(languages_dir)):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
-        except (OSError, yaml.YAMLError):
-            continue  # the filter stage reports broken language files; dedup only needs the segmenter
-        if isinstance(data, dict) and isinstance(data.get("segmenter"), str):
-            model = (((data.get("filters") or {}).get("perplexity") or {}).get("sentencepiece_model")) or ""
-            if model and not Path(model).expanduser().is_absolute():
-                model = str(path.parent / model)
-            found.append((str(data.get("lang") or path.stem), data["segmenter"], str(model)))
+    for lang, item in sorted(registry.languages.items()):
+        config = item.config
+        name, model = (config.segmenter, "") if use_segmenters else ("", "")
+        pieces = getattr(config.filters.get("perplexity"), "sentencepiece_model", None)
+        if use_segmenters and pieces:
+            model = str(config_relative(pieces, item.path))
+        found.append((lang, name, model, config.spaces_between_words))
+    found += [
+        (lang, "", "", False)
+        for lang in registry.default.config.no_space_languages
+        if lang not in registry.languages
+    ]
     return tuple(found)
 
 
@@ -80,15 +85,16 @@ def _choose(lang: str | None, config: MinHashConfig, segmenters: SegmenterTable)
     words = f"word {config.word_ngram}-grams"
     if config.shingles == "char":
         return char
-    table = {entry[0]: entry[1:] for entry in segmenters} if config.use_segmenters else {}
-    name, model = table.get(lang or "") or table.get(base_language(lang)) or ("", "")
+    table = {entry[0]: entry[1:] for entry in segmenters}
+    name, model, spaced = table.get(lang or "") or table.get(base_language(lang)) or ("", "", True)
+    name = name if config.use_segmenters else ""
     problem = None
     if name and name not in SPACED_SEGMENTERS:
         loaded = load_segmenter(name, model)
         if loaded.segmenter is not None:
             return ShingleSpec("word", config.word_ngram, name, model), f"{words} ({name})"
         problem = f"segmenter {name!r} unavailable: {loaded.problem}"
-    if config.shingles == "auto" and base_language(lang) in NO_SPACE_LANGUAGES:
+    if config.shingles == "auto" and not spaced:
         why = problem or ("no segmenter configured" if config.use_segmenters else "use_segmenters: false")
         return char[0], f"{char[1]} ({why})"
     return ShingleSpec("word", config.word_ngram), words + (f" ({problem})" if problem else "")

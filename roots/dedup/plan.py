@@ -32,7 +32,7 @@ class DedupPlan:
     input_stage: str  # "filter" or "extract"
     input_fingerprint: str
     input_rows: int
-    segmenters: SegmenterTable  # (lang, segmenter, model) from the language YAMLs
+    segmenters: SegmenterTable  # (lang, segmenter, model, spaced) from the language configs
     bands: int
     rows: int
 

@@ -70,7 +70,7 @@ def make_plan(config: PipelineConfig, run: RunLayout) -> DedupPlan:
         input_stage=stage,
         input_fingerprint=content_fingerprint(paths),
         input_rows=count_rows(paths),
-        segmenters=configured_segmenters(languages_dir(config)) if dedup.minhash.use_segmenters else (),
+        segmenters=configured_segmenters(languages_dir(config), dedup.minhash.use_segmenters),
         bands=bands,
         rows=rows,
     )

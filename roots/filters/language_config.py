@@ -120,6 +120,7 @@ class LanguageId(StrictModel):
     label: str | None = Field(
         None, description="the identifier's label for this language (fastText: 'en', cld2: 'en', …)"
     )
+    why: str = Field("", description="why this identifier decides the language (for the derived configs)")
 
     @model_validator(mode="after")
     def _label_given(self) -> LanguageId:
@@ -134,7 +135,24 @@ class Pii(StrictModel):
 
 class LanguageConfig(StrictModel):
     lang: str = Field(description="language code used in the run (ROOTS/BLOOM code, e.g. 'en', 'zh', 'sw')")
-    name: str = ""
+    name: str = Field("", description="the language's English name (dashboard, derived configs)")
+    family: Literal["niger-congo", "indic", "other", ""] = Field(
+        "", description="its group in the BLOOM model card (niger-congo, indic, other); '' outside BLOOM"
+    )
+    iso639_3: list[str] = Field(
+        default_factory=list,
+        description="ISO 639-3 codes (macro-language first) other identifiers use for it: GlotLID's "
+        "'swh_Latn' becomes sw",
+    )
+    spaces_between_words: bool = Field(
+        True,
+        description="false for scripts written without spaces (zh, ja, th …): without a word segmenter, "
+        "dedup shingles such text by characters",
+    )
+    no_space_languages: list[str] = Field(
+        default_factory=list,
+        description="default.yaml only: languages without their own YAML that are written without spaces",
+    )
     roots_compat: bool = Field(
         False, description="statistics exactly as ROOTS computed them (the 13 tuned languages)"
     )
@@ -157,6 +175,15 @@ class LanguageConfig(StrictModel):
         if value != DEFAULT_CONFIG and not is_lang_code(value):
             raise ValueError(f"not a language code; use {LANG_CODE_HELP}")
         return value
+
+    @model_validator(mode="after")
+    def _defaults_only(self) -> LanguageConfig:
+        if self.no_space_languages and self.lang != DEFAULT_CONFIG:
+            raise ValueError(
+                "no_space_languages belongs in default.yaml; a language with its own YAML sets "
+                "spaces_between_words"
+            )
+        return self
 
 
 DEFAULT_CONFIG = "default"

@@ -42,7 +42,6 @@ import xxhash
 
 from roots.errors import UserError
 from roots.filters.language_config import LanguageConfig
-from roots.filters.languages import ISO639_3_TO_CODE
 
 FASTTEXT_PREFIX = "__label__"
 DEFAULT_FASTTEXT_CONFIDENT = 0.9
@@ -178,6 +177,10 @@ class LanguageDetector:
         # identifier → {label → language}; language → (identifier, label)
         self.deciders: dict[str, dict[str, str]] = {}
         self.labels: dict[str, tuple[str, str | None]] = {}
+        # ISO 639-3 code → language, from the configs (other identifiers' labels: GlotLID ``swh_Latn``)
+        self.iso639_3: dict[str, str] = {
+            iso: lang for lang, config in sorted(language_configs.items()) for iso in config.iso639_3
+        }
         for lang, config in sorted(language_configs.items()):
             ident, label = config.language_id.identifier, config.language_id.label
             self.labels[lang] = (ident, label)
@@ -201,7 +204,7 @@ class LanguageDetector:
         own = self.deciders.get("fasttext", {})
         if label in own:
             return label
-        code = ISO639_3_TO_CODE.get(label.split("_", 1)[0])
+        code = self.iso639_3.get(label.split("_", 1)[0])
         if code is not None and self.labels.get(code, ("", None))[0] == "fasttext":
             return self.labels[code][1] or label
         return label

@@ -32,7 +32,7 @@ from roots.filters.language_config import (
     language_config_path,
     parse_config,
 )
-from roots.filters.languages import BY_CODE
+from roots.filters.languages import language_name
 
 __all__ = [
     "LanguageFile",
@@ -235,9 +235,12 @@ def _retarget(text: str, lang: str) -> str:
     )
     data["lang"] = lang
     if "name" in data:
-        data["name"] = BY_CODE[lang].name if lang in BY_CODE else lang
+        data["name"] = language_name(lang) or lang
     if "provenance" in data:
         data["provenance"] = "default.yaml thresholds, tuned in the roots dashboard"
+    no_space = data.pop("no_space_languages", None) or []
+    if lang in no_space:
+        data["spaces_between_words"] = False
     language_id = data.get("language_id")
     if isinstance(language_id, dict):
         language_id["label"] = lang

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from roots.filters.catalog import FILTERS
-from roots.filters.languages import BY_CODE
+from roots.filters.languages import language_name
 from roots.layout import RunLayout
 from roots.visualizer import plaintext
 
@@ -31,7 +31,7 @@ class Context:
 
 def language_label(lang: str, count: int | None = None) -> str:
     """``sw · Swahili (1,234 documents)``."""
-    name = BY_CODE[lang].name if lang in BY_CODE else ""
+    name = language_name(lang)
     label = f"{lang} · {name}" if name else lang
     return f"{label} ({plural(count, 'document')})" if count is not None else label
 
