@@ -114,3 +114,25 @@ def test_fonts_found_per_script_and_the_missing_ones_named(tmp_path: Path) -> No
     css = fonts.font_face_css(served)
     assert 'font-family: "Source Sans"' in css and "unicode-range: U+0900-097F" in css
     assert "http" not in css  # served by the dashboard itself, never fetched from elsewhere
+
+
+@pytest.mark.parametrize(("bound", "cutoff"), [("max", 0.2), ("max", 0.21), ("min", 0.1), ("min", 0.125)])
+def test_red_bins_hold_exactly_the_removed_documents_when_values_sit_on_a_grid(
+    bound: str, cutoff: float
+) -> None:
+    from roots.filters.catalog import BY_NAME
+    from roots.visualizer import examples
+    from roots.visualizer.charts import _bin_outcome
+    from roots.visualizer.tuning import Setting
+
+    values = np.round(0.05 + (np.arange(600) % 10) * 0.03, 4)  # 0.05 .. 0.32, as in the test run
+    spec = BY_NAME["character_repetition" if bound == "max" else "stopwords"]
+    setting = Setting(enabled=True, **{bound: cutoff})
+    hist = examples.histogram(values, cutoffs=(cutoff,))
+    red = sum(
+        int(n)
+        for lo, hi, n in zip(hist.edges[:-1], hist.edges[1:], hist.counts, strict=True)
+        if _bin_outcome(lo, hi, spec, setting) == "removed"
+    )
+    removed = int((values > cutoff).sum() if bound == "max" else (values < cutoff).sum())
+    assert red == removed

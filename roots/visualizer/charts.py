@@ -29,15 +29,13 @@ HEIGHTS = {"histogram": 300, "waterfall": 400, "bars": 320}
 
 
 def _bin_outcome(low: float, high: float, spec: type[Filter], setting: Setting) -> str:
-    """Whether a bin lies on the removed side of an enabled cutoff (judged by its centre)."""
+    """Whether a bin [low, high) lies wholly on the removed side of an enabled cutoff (a bin the cutoff
+    cuts, or whose first value equals a maximum, shows as kept: a value equal to a cutoff is kept)."""
     if not setting.enabled:
         return "filter switched off"
-    centre = (low + high) / 2
-    if spec.integer:
-        centre = low  # integer bins start at a whole number
-    if setting.min is not None and "min" in spec.bounds and centre < setting.min:
+    if setting.min is not None and "min" in spec.bounds and high <= setting.min:
         return "removed"
-    if setting.max is not None and "max" in spec.bounds and centre > setting.max:
+    if setting.max is not None and "max" in spec.bounds and low > setting.max:
         return "removed"
     return "kept"
 
