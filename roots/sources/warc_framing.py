@@ -30,6 +30,7 @@ HEAD_BYTES = 64
 MAX_HEADER_BYTES = 1 << 16
 PIECE = 1 << 20  # most bytes one inflation step adds to memory
 PEEK_BYTES = 8192  # of a refused record's content: its HTTP headers
+HEAD_FILL = 16384  # first bytes inflated for a record: its header, usually
 LENIENCY = 8  # bytes a Content-Length may be off by when the next record header still delimits the record
 
 _WARC_START = re.compile(rb"WARC/\d+\.\d+\r?\n")
@@ -277,8 +278,8 @@ class _Inflater:
                     return
                 chunk = self.buf[self.pos : self.pos + READ_CHUNK]
                 self.pos += len(chunk)
-            try:
-                self.data += self.zlib.decompress(chunk, PIECE)
+            try:  # no more than asked for (at least a page): the window stays about one record long
+                self.data += self.zlib.decompress(chunk, min(PIECE, max(want - len(self.data), 4096)))
             except zlib.error as exc:
                 self.error, self.detail = "corrupt_gzip", f"gzip member: {exc}"
                 return
@@ -303,8 +304,8 @@ def _need(data: bytearray, fmt: str, cap: int) -> int | None:
     if not _is_start(data, 0, fmt):
         return None  # garbage runs up to the next record start, wherever that is
     declared = _declared(data, 0, len(data), fmt)
-    if declared is None:
-        return None
+    if declared is None:  # the header is not all there yet, or is no header
+        return MAX_HEADER_BYTES if len(data) < MAX_HEADER_BYTES else None
     start, length = declared
     return start + PEEK_BYTES if length > cap else start + length + LENIENCY + HEAD_BYTES
 
@@ -317,9 +318,13 @@ def _member_frames(buf: bytes | mmap.mmap, offset: int, fmt: str, cap: int) -> I
     is refused by that length and its content inflated and discarded."""
     member = _Inflater(buf, offset)
     while True:
-        member.fill(MAX_HEADER_BYTES)
-        need = _need(member.data, fmt, cap)
-        member.fill(cap + 1 if need is None else need)
+        member.fill(HEAD_FILL)
+        while True:
+            need = _need(member.data, fmt, cap)
+            target = cap + 1 if need is None else need
+            if len(member.data) >= target or member.done:
+                break
+            member.fill(target)
         if member.done:
             break
         if need is None:  # no record frames this much data
