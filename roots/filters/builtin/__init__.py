@@ -1,4 +1,5 @@
-"""The eight ROOTS filters, one module each, in ROOTS order (``MODULES``)."""
+"""The built-in filters, one module each, in filter order (``MODULES``): the eight ROOTS filters in ROOTS
+order (in every language config), then FineWeb's line filters (only where a language YAML lists them)."""
 
 MODULES: tuple[str, ...] = (
     "number_words",
@@ -9,4 +10,8 @@ MODULES: tuple[str, ...] = (
     "flagged_words",
     "lang_id",
     "perplexity",
+    "line_punctuation",
+    "short_lines",
+    "duplicate_line_chars",
+    "newline_ratio",
 )

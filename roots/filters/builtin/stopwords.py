@@ -54,7 +54,11 @@ class StopWords(Filter):
         return {"stopwords_ratio": ratios}
 
     def note(self) -> str | None:
-        return "stopwords: no stop-word list for this language, filter passed" if self.word_list is None else None
+        return (
+            "stopwords: no stop-word list for this language, filter passed"
+            if self.word_list is None
+            else None
+        )
 
     @classmethod
     def resources(cls, config: FilterConfig, language: Language) -> Any:
