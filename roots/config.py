@@ -14,16 +14,21 @@ from pydantic import Field, ValidationError
 from roots.configbase import StrictModel, format_validation_error
 from roots.dedup.config import DedupStageConfig
 from roots.errors import UserError
-from roots.export.config import ExportStageConfig
+from roots.export.config import ExportStageConfig, TokenizerTrainConfig
 from roots.filters.config import FilterStageConfig
 from roots.sources.config import SourceConfig
 
 
 class PipelineConfig(StrictModel):
     run_dir: str = Field(description="the run directory every stage writes into")
-    executor: Literal["local", "ray"] = "local"
+    executor: Literal["local", "ray"] = Field(
+        "local",
+        description="where shards run: 'local' (process pool) or 'ray' (a Ray cluster, needs roots[ray])",
+    )
     workers: int | None = Field(None, ge=1, description="worker processes; default: all cores")
-    ray_address: str | None = None
+    ray_address: str | None = Field(
+        None, description="Ray cluster address: 'auto' or HOST:PORT (with executor ray)"
+    )
     shard_tries: int = Field(3, ge=1, description="runs of a shard before it is recorded as failed")
     ray_num_cpus: float = Field(1.0, gt=0, description="CPUs Ray reserves for each shard task")
     ray_memory_gb: float | None = Field(
@@ -32,6 +37,9 @@ class PipelineConfig(StrictModel):
     sources: list[SourceConfig] = Field(default_factory=list)
     filter: FilterStageConfig | None = Field(default_factory=FilterStageConfig)
     dedup: DedupStageConfig | None = Field(default_factory=DedupStageConfig)
+    tokenizer: TokenizerTrainConfig | None = Field(
+        None, description="train a tokenizer on the final documents (before export, which then uses it)"
+    )
     export: ExportStageConfig | None = None
 
     def to_yaml(self) -> str:
@@ -43,12 +51,12 @@ class PipelineConfig(StrictModel):
 def configured_stages_of(config: PipelineConfig) -> list[str]:
     """The stages a pipeline YAML asks for (a section set to null is skipped)."""
     wanted = ["extract"] if config.sources else []
-    wanted += [s for s in ("filter", "dedup", "export") if getattr(config, s) is not None]
+    wanted += [s for s in ("filter", "dedup", "tokenizer", "export") if getattr(config, s) is not None]
     return wanted
 
 
 PATH_LIST_KEYS = ("paths", "data_files")
-PATH_KEYS = ("run_dir", "languages_dir", "lid_model", "path", "tokenizer", "out")
+PATH_KEYS = ("run_dir", "languages_dir", "lid_model", "path", "tokenizer", "out", "cache_dir")
 
 
 def _resolve_paths(data: Any, base: Path) -> Any:
@@ -73,30 +81,50 @@ def _absolute(value: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def load_pipeline(path: Path) -> PipelineConfig:
-    """Read and validate a pipeline YAML; any problem becomes a one-line ``UserError``."""
-    if not path.is_file():
-        raise UserError(f"{path}: pipeline file not found; pass the path of a pipeline YAML (see configs/)")
+def absolute_paths(section: dict[str, Any], base: Path) -> dict[str, Any]:
+    """A config section with its relative file paths made absolute against ``base`` (the command's cwd),
+    so the run's saved configuration works from any directory."""
+    return _resolve_paths(section, base)
+
+
+def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    """A YAML file that must hold a mapping; a syntax error is one line with the line and column."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UserError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(f"{path}: not valid YAML{where}: {problem}; fix the file ({what})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; fix the file ({what})") from None
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         raise UserError(
             f"{path}: expected a mapping of keys (run_dir, sources, filter, …), got {type(data).__name__}"
         )
+    return data
+
+
+def load_pipeline(path: Path) -> PipelineConfig:
+    """Read and validate a pipeline YAML; any problem becomes a one-line ``UserError``."""
+    if not path.is_file():
+        raise UserError(f"{path}: pipeline file not found; pass the path of a pipeline YAML (see configs/)")
+    data = read_yaml_mapping(path, "a pipeline YAML")
     data = _resolve_paths(data, path.resolve().parent)
     return validate_pipeline(data, path)
 
 
-def validate_pipeline(data: dict[str, Any], source: Path | str) -> PipelineConfig:
+def validate_pipeline(data: dict[str, Any], source: Path | str, check_inputs: bool = True) -> PipelineConfig:
+    """The validated configuration; with ``check_inputs`` every local input a source names must exist
+    (only extract reads the inputs: later stages run on a copied run without them)."""
     try:
         config = PipelineConfig.model_validate(data)
     except ValidationError as exc:
         raise UserError(format_validation_error(source, exc, PipelineConfig)) from None
-    check_inputs_exist(config, source)
+    if check_inputs:
+        check_inputs_exist(config, source)
     return config
 
 

@@ -7,3 +7,8 @@ class UserError(Exception):
 
 class NotAvailableYet(UserError):
     """A stage or command that is planned but not built yet."""
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 document``, ``2 documents`` (with thousands separators)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -18,12 +19,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from roots.errors import plural
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_quiet = False
 stderr_console = Console(stderr=True)
 
 
 def _enabled() -> bool:
-    return os.environ.get("ROOTS_PROGRESS", "1") != "0" and sys.stderr.isatty()
+    return not _quiet and os.environ.get("ROOTS_PROGRESS", "1") != "0" and sys.stderr.isatty()
 
 
 def _progress() -> Progress:
@@ -47,10 +52,20 @@ def shard_progress(description: str, total: int, done: int = 0) -> Iterator[Call
         yield lambda: progress.advance(task)
     if not _enabled():
         resumed = f" ({done} already done)" if done else ""
-        stderr_console.print(f"{description}: {total} shard(s) done{resumed}")
+        log.info("%s: %s done%s", description, plural(total, "shard"), resumed)
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
     """A bar over any long loop in the main process."""
     with _progress() as progress:
         yield from progress.track(items, description=description, total=total)
+
+
+def set_quiet(quiet: bool) -> None:
+    """``roots -q``: no progress bars or progress notes."""
+    global _quiet
+    _quiet = quiet
+
+
+def is_quiet() -> bool:
+    return _quiet

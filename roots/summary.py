@@ -73,6 +73,11 @@ def default_console() -> Console:
 
 
 def print_summary(run: RunLayout, console: Console | None = None) -> None:
+    """The table on stdout (not with ``roots -q``)."""
+    from roots.progress import is_quiet
+
+    if is_quiet():
+        return
     table = summary_table(run)
     if table is not None:
         (console or default_console()).print(table)

@@ -137,7 +137,7 @@ def test_bands_rows_helper_agrees_with_datasketch(threshold, num_perm, fp_weight
 
 def test_params_command_and_candidate_probability():
     assert candidate_probability(1.0, 9, 13) == 1.0 and candidate_probability(0.0, 9, 13) == 0.0
-    result = run_roots("dedup", "params", "--threshold", "0.8", "--num-perm", "128", "--fp-weight", "0.5")
+    result = run_roots("dedup-params", "--threshold", "0.8", "--num-perm", "128", "--fp-weight", "0.5")
     assert result.returncode == 0, result.stderr
     assert "bands=9 rows=13" in result.stdout and "s=0.80" in result.stdout
 

@@ -101,7 +101,7 @@ def test_verification_modes_and_their_default_layouts():
     assert MinHashConfig(verify=True).verify == "estimated"  # `verify: true` of earlier configs
     assert MinHashConfig(verify=False).verify == "none"
     assert MinHashConfig(candidate_probability=0.95).band_layout() == (13, 7)
-    result = run_roots("dedup", "params", "--threshold", "0.8", "--min-probability", "0.99")
+    result = run_roots("dedup-params", "--threshold", "0.8", "--min-probability", "0.99")
     assert result.returncode == 0, result.stderr
     assert "bands=16 rows=6" in result.stdout and "s=0.80  0.992" in result.stdout
 

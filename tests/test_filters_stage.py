@@ -118,7 +118,7 @@ def test_reasons_languages_and_modified_text(filtered: tuple[Path, str]) -> None
     de = removed[DE_TEXT[:20]]
     assert de["lang"] is None and de["drop_reason"] == "lang_id"  # German has no config: undetermined
     assert de["number_words"] == 20 and de["flagged_words_ratio"] is None and de["perplexity"] is None
-    assert "1 documents in no configured language were removed" in stderr
+    assert "1 document in no configured language was removed" in stderr
     assert "flagged_words: no flagged-word list configured, filter passed for en, fr, zh" in stderr
 
 

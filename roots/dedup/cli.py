@@ -1,6 +1,7 @@
-"""Dedup helper commands: ``roots dedup params`` next to ``roots dedup RUN``.
+"""``roots dedup-params``: choose MinHash LSH bands × rows (``roots dedup RUN`` itself is in ``roots/cli.py``).
 
-``roots dedup`` becomes a group whose default subcommand is ``run``, so ``roots dedup RUN`` keeps working.
+It is its own command, not ``roots dedup params``: a run folder named ``params`` (or ``run``) must never be taken
+for a subcommand.
 """
 
 from __future__ import annotations
@@ -9,21 +10,12 @@ from typing import Any
 
 import click
 
-
-class DefaultRunGroup(click.Group):
-    """A group that treats an unknown first argument as the RUN_DIR of its ``run`` subcommand."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
+from roots.cliopts import model_options
+from roots.dedup.config import MinHashConfig
 
 
-@click.command("params")
-@click.option(
-    "--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.8, show_default=True
-)
-@click.option("--num-perm", type=click.IntRange(min=1), default=128, show_default=True)
+@click.command("dedup-params")
+@model_options(MinHashConfig, "minhash", only=("threshold", "num_perm"))
 @click.option(
     "--fp-weight",
     type=click.FloatRange(0, 1),
@@ -38,8 +30,10 @@ class DefaultRunGroup(click.Group):
     help="instead: the least false-positive area with P(candidate | threshold) at least this "
     "(the stage's choice with exact verification: 0.99)",
 )
-def params_cmd(threshold: float, num_perm: int, fp_weight: float, min_probability: float | None) -> None:
+def params_cmd(minhash: dict[str, Any], fp_weight: float, min_probability: float | None) -> None:
     """Choose MinHash LSH bands × rows for a Jaccard threshold (minimises weighted FP/FN area)."""
+    config = MinHashConfig.model_validate(minhash)
+    threshold, num_perm = config.threshold, config.num_perm
     from roots.dedup.params import bands_rows_for_probability, describe, optimal_bands_rows
 
     if min_probability is not None:
@@ -54,12 +48,4 @@ def params_cmd(threshold: float, num_perm: int, fp_weight: float, min_probabilit
 
 
 def register(cli: Any) -> None:
-    run_cmd = cli.commands.pop("dedup")
-    group = DefaultRunGroup(
-        name="dedup",
-        help=f"{run_cmd.help}\n\n`roots dedup RUN` is short for `roots dedup run RUN`.",
-        short_help=run_cmd.short_help,
-    )
-    group.add_command(run_cmd, "run")
-    group.add_command(params_cmd)
-    cli.add_command(group)
+    cli.add_command(params_cmd)

@@ -20,7 +20,7 @@ class MinHashConfig(StrictModel):
         0.8, gt=0, lt=1, description="Jaccard similarity above which documents are near-duplicates"
     )
     num_perm: int = Field(128, ge=8, le=1024, description="hash functions per signature")
-    bands: int | None = Field(None, ge=1, description="LSH bands; default: chosen by `roots dedup params`")
+    bands: int | None = Field(None, ge=1, description="LSH bands; default: chosen by `roots dedup-params`")
     rows: int | None = Field(None, ge=1, description="rows (hashes) per band; default: chosen with bands")
     candidate_probability: float | None = Field(
         None,

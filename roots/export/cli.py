@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from roots.cliopts import model_options
+from roots.export.config import TokenizerTrainConfig
+
 
 def _export_documents(fmt: str, run_dir: Path, out: Path | None, overrides: dict[str, Any]) -> None:
     from roots.cli import _run_on_existing
@@ -60,7 +63,7 @@ def register(cli: click.Group) -> None:
     )
     def export_validate(prefixes: tuple[str, ...], vocab_size: int | None) -> None:
         """Check Megatron .bin/.idx pairs (PREFIX without extension) without torch."""
-        from roots.errors import UserError
+        from roots.errors import UserError, plural
         from roots.export.indexed import InvalidDataset, validate_dataset
 
         for prefix in prefixes:
@@ -69,7 +72,8 @@ def register(cli: click.Group) -> None:
             except InvalidDataset as exc:
                 raise UserError(str(exc)) from None
             click.echo(
-                f"ok  {prefix}: {s.dtype}, {s.documents:,} documents, {s.sequences:,} sequences, {s.tokens:,} tokens"
+                f"ok  {prefix}: {s.dtype}, {plural(s.documents, 'document')}, "
+                f"{plural(s.sequences, 'sequence')}, {plural(s.tokens, 'token')}"
             )
 
     @cli.group("tokenizer")
@@ -78,38 +82,21 @@ def register(cli: click.Group) -> None:
 
     @tokenizer_group.command("train")
     @click.argument("run_dir", type=click.Path(path_type=Path))
-    @click.option("--vocab-size", type=click.IntRange(min=261), required=True, help="target vocabulary size")
-    @click.option(
-        "--out",
-        type=click.Path(path_type=Path),
-        required=True,
-        help="tokenizer.json, or a folder (then also tokenizer_config.json for transformers/Megatron)",
-    )
-    @click.option(
-        "--alpha",
-        type=click.FloatRange(min=0),
-        default=0.3,
-        show_default=True,
-        help="language sampling exponent: p_i ∝ (n_i/N)^alpha",
-    )
-    @click.option(
-        "--sample-chars",
-        type=click.IntRange(min=1),
-        default=None,
-        help="characters to train on (default: the corpus size, at most 100M)",
-    )
-    @click.option("--min-frequency", type=click.IntRange(min=0), default=2, show_default=True)
-    def tokenizer_train(
-        run_dir: Path, vocab_size: int, out: Path, alpha: float, sample_chars: int | None, min_frequency: int
-    ) -> None:
+    @model_options(TokenizerTrainConfig, "section", required=("vocab_size",))
+    def tokenizer_train(run_dir: Path, section: dict[str, Any]) -> None:
         """Train a BLOOM-style byte-level BPE (<unk> <s> </s> <pad> = 0-3, EOD </s>) with alpha-weighted languages."""
+        from roots.config import absolute_paths
+        from roots.export.tokenizer_step import tokenizer_target
         from roots.export.tokenizer_train import save_tokenizer, train_tokenizer
         from roots.layout import RunLayout
         from roots.pipeline import load_run_config
 
+        config = TokenizerTrainConfig.model_validate(absolute_paths(section, Path.cwd()))
         run = RunLayout(Path(load_run_config(run_dir).run_dir))
-        tokenizer, report = train_tokenizer(run, vocab_size, alpha, sample_chars, min_frequency)
-        path = save_tokenizer(tokenizer, out)
+        tokenizer, report = train_tokenizer(
+            run, config.vocab_size, config.alpha, config.sample_chars, config.min_frequency
+        )
+        path = save_tokenizer(tokenizer, tokenizer_target(config, run))
         click.echo(f"tokenizer: {path} (vocabulary {report.vocab_size:,})")
         for lang in sorted(report.share):
             click.echo(

@@ -29,7 +29,7 @@ class ExportStageConfig(StrictModel):
     vocab_size: int | None = Field(
         None, ge=1, description="vocabulary size deciding the token dtype; default: the tokenizer's"
     )
-    append_eod: bool = Field(True, description="append EOD to every non-empty document (--append-eod)")
+    append_eod: bool = Field(True, description="append the EOD token to every non-empty document")
     add_special_tokens: bool = Field(
         True, description="apply the tokenizer's post-processor, as Megatron does"
     )
@@ -53,3 +53,21 @@ class ExportStageConfig(StrictModel):
 
     def bounds(self) -> dict[str, tuple[float, float]]:
         return {lang: (b.min, b.max) for lang, b in self.weight_bounds.items()}
+
+
+class TokenizerTrainConfig(StrictModel):
+    """Training a BLOOM-style byte-level BPE on the run's final documents (the ``tokenizer:`` section)."""
+
+    vocab_size: int = Field(
+        ge=261, description="target vocabulary size (more than 256 bytes + 4 special tokens)"
+    )
+    out: str | None = Field(
+        None,
+        description="tokenizer.json, or a folder (then also tokenizer_config.json for transformers/Megatron); "
+        "default RUN/tokenizer",
+    )
+    alpha: float = Field(0.3, ge=0, description="language sampling exponent: p_i ∝ (n_i/N)^alpha")
+    sample_chars: int | None = Field(
+        None, ge=1, description="characters to train on; default: the corpus size, at most 100M"
+    )
+    min_frequency: int = Field(2, ge=0, description="pairs seen fewer times are not merged")

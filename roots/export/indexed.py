@@ -273,10 +273,14 @@ def _scan_ids(data: Path, dtype: np.dtype, tokens: int, vocab_size: int | None) 
     high = 0
     for start in range(0, tokens, CHECK_CHUNK):
         chunk = values[start : start + CHECK_CHUNK]
-        try:
-            check_token_range(chunk, vocab_size or np.iinfo(np.int64).max)
-        except TokenIdOutOfRange as exc:
-            raise InvalidDataset(f"{data}: {exc}") from None
+        bad = (chunk < 0) | (chunk >= vocab_size) if vocab_size is not None else chunk < 0
+        if bad.any():
+            position = start + int(np.argmax(bad))
+            where = f"the vocabulary [0, {vocab_size})" if vocab_size is not None else "0 or more"
+            raise InvalidDataset(
+                f"{data}: token {position:,} has id {int(values[position])}, outside {where}; "
+                "was it written with another tokenizer?"
+            )
         high = max(high, int(chunk.max()))
     return high
 

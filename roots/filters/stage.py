@@ -20,7 +20,7 @@ One output shard per input shard; the result does not depend on the number of wo
 from __future__ import annotations
 
 import json
-import sys
+import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from roots import packaged
-from roots.errors import UserError
+from roots.errors import UserError, plural
 from roots.executors import Executor, run_stage
 from roots.filters.catalog import FILTERS
 from roots.filters.config import FilterStageConfig
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))  # ROOTS filters only
 UNDETERMINED_REASON = "lang_id"
 TOO_LARGE_REASON = "too_large"
+log = logging.getLogger(__name__)
 
 
 def resolve_languages_dir(value: str) -> Path:
@@ -346,19 +347,21 @@ def report(extra: dict[str, Any]) -> None:
     fallback = extra.get("default_config", {})
     if fallback:
         langs = ", ".join(f"{lang} ({docs} docs)" for lang, docs in sorted(fallback.items()))
-        print(f"roots filter: no language config for {langs}; filtered with default.yaml", file=sys.stderr)
+        log.warning("roots filter: no language config for %s; filtered with default.yaml", langs)
     if extra.get("undetermined_language"):
-        print(
-            f"roots filter: {extra['undetermined_language']} documents in no configured language were removed "
-            f"(drop_reason {UNDETERMINED_REASON})",
-            file=sys.stderr,
+        count = extra["undetermined_language"]
+        log.warning(
+            "roots filter: %s in no configured language %s removed (drop_reason %s)",
+            plural(count, "document"),
+            "was" if count == 1 else "were",
+            UNDETERMINED_REASON,
         )
     by_note: dict[str, list[str]] = defaultdict(list)
     for lang, notes in sorted(extra.get("filters_passed_without_resource", {}).items()):
         for note in notes:
             by_note[note].append(lang)
     for note, langs in sorted(by_note.items()):
-        print(f"roots filter: {note} for {', '.join(langs)}", file=sys.stderr)
+        log.warning("roots filter: %s for %s", note, ", ".join(langs))
 
 
 def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:

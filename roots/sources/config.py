@@ -31,10 +31,10 @@ class JsonlSource(SourceBase):
     paths: list[str] = Field(
         min_length=1, description="jsonl files, directories or glob patterns (.jsonl, .jsonl.gz)"
     )
-    text_key: str = "text"
-    id_key: str | None = None
-    url_key: str | None = "url"
-    lines_per_shard: int = Field(20_000, ge=1)
+    text_key: str = Field("text", description="field holding the text")
+    id_key: str | None = Field(None, description="field holding a stable document id")
+    url_key: str | None = Field("url", description="field holding the URL")
+    lines_per_shard: int = Field(20_000, ge=1, description="lines per work unit")
     bytes_per_shard: int = Field(
         128 * 1024 * 1024, ge=1, description="a work unit also ends after this many bytes of lines"
     )
@@ -43,17 +43,19 @@ class JsonlSource(SourceBase):
 class HfSource(SourceBase):
     type: Literal["hf"]
     path: str = Field(description="local dataset (files, folder, save_to_disk folder) or a hub dataset name")
-    config: str | None = None
-    split: str = "train"
-    data_files: list[str] | None = None
-    text_column: str = "text"
-    id_column: str | None = None
-    url_column: str | None = None
+    config: str | None = Field(None, description="dataset configuration name")
+    split: str = Field("train", description="dataset split")
+    data_files: list[str] | None = Field(
+        None, description="local data files or globs; then PATH may name the builder (json, parquet, csv)"
+    )
+    text_column: str = Field("text", description="column holding the text")
+    id_column: str | None = Field(None, description="column holding a stable document id")
+    url_column: str | None = Field(None, description="column holding the URL")
     meta_columns: list[str] | None = Field(
         None, description="columns copied into meta; default: every column except the text"
     )
     streaming: bool = Field(False, description="stream rows (one work unit per data file) instead of loading")
-    rows_per_shard: int = Field(20_000, ge=1)
+    rows_per_shard: int = Field(20_000, ge=1, description="rows per work unit")
     cache_dir: str | None = Field(None, description="datasets cache folder (default: the HF_DATASETS_CACHE)")
 
 
@@ -75,10 +77,18 @@ class WarcSource(SourceBase):
     memory_limit_mb: int | None = Field(
         4096, ge=256, description="address-space limit of the extractor process"
     )
-    url_allow: list[str] = Field(default_factory=list)
-    url_block: list[str] = Field(default_factory=list)
-    domain_allow: list[str] = Field(default_factory=list)
-    domain_block: list[str] = Field(default_factory=list)
+    url_allow: list[str] = Field(
+        default_factory=list, description="keep only URLs with one of these prefixes (@FILE reads a list)"
+    )
+    url_block: list[str] = Field(
+        default_factory=list, description="drop URLs with one of these prefixes (@FILE reads a list)"
+    )
+    domain_allow: list[str] = Field(
+        default_factory=list, description="keep only these domains and their subdomains (@FILE reads a list)"
+    )
+    domain_block: list[str] = Field(
+        default_factory=list, description="drop these domains and their subdomains (@FILE reads a list)"
+    )
     bytes_per_shard: int = Field(
         64 * 1024 * 1024, ge=1, description="a file is split into work units of about this many bytes"
     )
@@ -87,8 +97,8 @@ class WarcSource(SourceBase):
 class PdfSource(SourceBase):
     type: Literal["pdf"]
     paths: list[str] = Field(min_length=1, description="PDF files or directories (searched recursively)")
-    per_page: bool = False
-    backend: Literal["pdfminer", "pypdf"] = "pdfminer"
+    per_page: bool = Field(False, description="one document per page instead of one per PDF")
+    backend: Literal["pdfminer", "pypdf"] = Field("pdfminer", description="text extraction library")
     timeout_seconds: float = Field(
         60.0, gt=0, description="CPU-time limit per file (not wall-clock); per page, the pages done are kept"
     )
@@ -96,7 +106,7 @@ class PdfSource(SourceBase):
         4096, ge=256, description="address-space limit of the extractor process"
     )
     max_pages: int = Field(10_000, ge=1, description="PDFs with more pages are an error (hostile page trees)")
-    files_per_shard: int = Field(50, ge=1)
+    files_per_shard: int = Field(50, ge=1, description="PDF files per work unit")
 
 
 SourceConfig = Annotated[JsonlSource | HfSource | WarcSource | PdfSource, Field(discriminator="type")]

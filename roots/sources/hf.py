@@ -129,7 +129,9 @@ def _load(config: HfSource) -> Any:
     import datasets
 
     datasets.disable_progress_bars()
-    datasets.utils.logging.set_verbosity_error()
+    datasets.utils.logging.set_verbosity(
+        datasets.utils.logging.CRITICAL
+    )  # failures become one UserError line
     path = Path(config.path).expanduser()
     kwargs: dict[str, Any] = {
         "split": config.split,
@@ -150,6 +152,8 @@ def _load(config: HfSource) -> Any:
         return datasets.load_dataset(config.path, name=config.config, **kwargs)
     except UserError:
         raise
+    except datasets.exceptions.DatasetGenerationError as exc:
+        raise UserError(_generation_error(config, exc)) from None
     except (
         ConnectionError,
         FileNotFoundError,
@@ -192,6 +196,19 @@ def _offline() -> bool:
         os.environ.get(v, "").lower() in {"1", "true", "yes", "on"}
         for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
     )
+
+
+def _generation_error(config: HfSource, exc: Exception) -> str:
+    """A data file ``datasets`` cannot parse (e.g. a malformed jsonl line): one line, and what to do."""
+    cause = exc.__cause__ or exc.__context__ or exc
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    hint = (
+        "; `roots extract jsonl` reads jsonl line by line and records malformed lines as errors"
+        if any(str(config.path).endswith(s) for s in (".json", ".jsonl", ".ndjson", ".jsonl.gz", ".json.gz"))
+        or config.path == "json"
+        else "; fix or remove the broken file"
+    )
+    return f"hf path {config.path!r}: datasets cannot read it ({type(cause).__name__}: {first_line}){hint}"
 
 
 def _load_error(config: HfSource, exc: Exception) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import xxhash
 
+from roots.errors import UserError
 from roots.limits import oversize_bytes
 from roots.sources.base import ExtractError, Item, Source
 from roots.sources.config import JsonlSource
@@ -36,6 +37,7 @@ class JsonlReader(Source):
     def units(self) -> list[dict[str, Any]]:
         units = []
         for item in expand_inputs(self.config.paths, key="jsonl paths", suffixes=SUFFIXES):
+            _check_text_key(item.path, self.config.text_key, self.max_bytes)
             bounds, repeats = self._scan(item.path)
             for start, stop in zip(bounds, bounds[1:], strict=False):
                 units.append(
@@ -117,7 +119,7 @@ class JsonlReader(Source):
         except UnicodeDecodeError as exc:
             return ExtractError(locator, "invalid_utf8", str(exc), lang)
         except json.JSONDecodeError as exc:
-            return ExtractError(locator, "malformed_json", exc.msg + f" at column {exc.colno}", lang)
+            return ExtractError(locator, "malformed_json", f"{exc.msg.removesuffix(' at')} at column {exc.colno}", lang)
         if not isinstance(obj, dict):
             return ExtractError(locator, "not_an_object", type(obj).__name__, lang)
         text = obj.get(self.config.text_key)
@@ -160,3 +162,37 @@ def _repeats(hashes: np.ndarray) -> dict[int, int]:
     same = np.concatenate([[False], (ordered[1:] == ordered[:-1]) & (ordered[1:] != 0)])
     group_start = np.maximum.accumulate(np.where(same, 0, np.arange(len(ordered))))
     return {int(order[j]) + 1: int(order[group_start[j]]) + 1 for j in np.nonzero(same)[0]}
+
+
+#: objects read to look for the text key before a file is declared to have none
+KEY_CHECK_OBJECTS = 10_000
+
+
+def _check_text_key(path: Path, text_key: str, max_bytes: int) -> None:
+    """A file none of whose (first ``KEY_CHECK_OBJECTS``) objects has ``text_key`` is a user error naming the
+    keys it has; a file where only some lines lack it gets per-line ``missing_text`` errors instead."""
+    keys: dict[str, None] = {}
+    objects = 0
+    try:
+        with open_binary(path) as handle:
+            for raw in bounded_lines(handle, max_bytes):
+                try:
+                    obj = json.loads(raw) if not isinstance(raw, LongLine) else None
+                except ValueError:
+                    continue
+                if not isinstance(obj, dict):
+                    continue
+                if text_key in obj:
+                    return
+                keys.update(dict.fromkeys(obj))
+                objects += 1
+                if objects >= KEY_CHECK_OBJECTS:
+                    break
+    except _READ_ERRORS:
+        pass
+    if objects:
+        first = "" if objects < KEY_CHECK_OBJECTS else f"the first {objects:,} "
+        raise UserError(
+            f"{path}: no {first}line has the text key {text_key!r}; its keys are {', '.join(keys)}; "
+            "pass --text-key KEY (text_key in a pipeline YAML)"
+        )

@@ -379,8 +379,12 @@ def _resolve(target: str) -> Any:
 
 def _child_main(target: str, parent_pid: int, memory_limit_mb: int) -> None:
     import logging
+    import signal
     import warnings
 
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN
+    )  # Ctrl-C reaches the whole group: the parent stops this child
     _die_with_parent(parent_pid)
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # library prints must not corrupt the protocol
