@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -19,27 +20,36 @@ def _chars(n: int) -> str:
     return str(n)
 
 
+#: short headers on two lines, so the table stays readable on an 80-column terminal
+COLUMNS = (
+    "lang",
+    "stage",
+    "docs\nin",
+    "docs\nkept",
+    "docs\nremoved",
+    "docs\nerrors",
+    "chars\nin",
+    "chars\nkept",
+)
+COLUMNS += ("top removal\nreason",)
+LEFT = {"lang", "stage", "top removal\nreason"}
+
+
 def summary_table(run: RunLayout) -> Table | None:
     """One row per (language, stage): documents in/kept/removed/errors and characters in/kept."""
     stage_stats = {s: run.stage(s).read_stats() for s in STAGES}
     stage_stats = {s: v for s, v in stage_stats.items() if v}
     if not stage_stats:
         return None
-    table = Table(title=f"roots run summary: {run.root}", show_lines=False)
-    for column in (
-        "language",
-        "stage",
-        "docs in",
-        "kept",
-        "removed",
-        "errors",
-        "chars in",
-        "chars kept",
-        "top removal reason",
-    ):
-        table.add_column(
-            column, justify="left" if column in {"language", "stage", "top removal reason"} else "right"
-        )
+    table = Table(
+        title=f"roots run summary: {run.root}",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+        show_lines=False,
+    )
+    for column in COLUMNS:
+        table.add_column(column, justify="left" if column in LEFT else "right", no_wrap=True)
     languages = sorted({lang for st in stage_stats.values() for lang in st["languages"]})
     for lang in [*languages, None]:
         first = True

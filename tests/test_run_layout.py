@@ -32,7 +32,7 @@ def test_extract_writes_the_run_layout(tmp_path, jsonl_corpus):
     assert en["errors_total"]["docs"] == len(errors)
     assert en["kept"]["chars"] == sum(len(t) for t in table.column("text").to_pylist())
     assert stats["balanced"] is True
-    assert "language" in result.stdout and "extract" in result.stdout  # the summary table
+    assert "lang" in result.stdout and "extract" in result.stdout  # the summary table
 
 
 def test_rerun_skips_finished_shards_and_is_identical(tmp_path, jsonl_corpus):
