@@ -119,7 +119,9 @@ class JsonlReader(Source):
         except UnicodeDecodeError as exc:
             return ExtractError(locator, "invalid_utf8", str(exc), lang)
         except json.JSONDecodeError as exc:
-            return ExtractError(locator, "malformed_json", f"{exc.msg.removesuffix(' at')} at column {exc.colno}", lang)
+            return ExtractError(
+                locator, "malformed_json", f"{exc.msg.removesuffix(' at')} at column {exc.colno}", lang
+            )
         if not isinstance(obj, dict):
             return ExtractError(locator, "not_an_object", type(obj).__name__, lang)
         text = obj.get(self.config.text_key)
