@@ -294,7 +294,7 @@ VERBOSITY_OPTIONS = (
         expose_value=False,
         is_eager=True,
         callback=_verbosity_callback,
-        help="more detail on stderr (why stages skip or redo work)",
+        help="more detail on stderr (which stage runs with which settings)",
     ),
     click.Option(
         ["-q", "--quiet"],

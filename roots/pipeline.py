@@ -109,6 +109,12 @@ def extract_config(
     return validate_pipeline(data, "command line")
 
 
+def _describe(section: Any) -> str:
+    if isinstance(section, list):
+        return "; ".join(_describe(item) for item in section)
+    return section.model_dump_json(exclude_defaults=True) if section is not None else "defaults"
+
+
 def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor | None = None) -> RunLayout:
     """Run ``stages`` in pipeline order with one executor; the resolved config is saved first."""
     run = save_run_config(config)
@@ -125,6 +131,8 @@ def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor
         for stage in PIPELINE_ORDER:
             if stage not in stages:
                 continue
+            section = getattr(config, stage, None) if stage != "extract" else config.sources
+            log.debug("%s: running in %s with %s", stage, run.root, _describe(section))
             result = stage_runner(stage)(config, run, executor)
             if stage == "tokenizer" and config.export is not None and not config.export.tokenizer:
                 export = config.export.model_copy(update={"tokenizer": str(result)})

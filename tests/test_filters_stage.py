@@ -100,6 +100,7 @@ def test_one_kept_and_one_removed_shard_per_input_shard_with_all_columns(filtere
             "meta",
             *STATISTIC_COLUMNS,
             "drop_reason",
+            "lid_label",
         ]
 
 
@@ -118,7 +119,10 @@ def test_reasons_languages_and_modified_text(filtered: tuple[Path, str]) -> None
     de = removed[DE_TEXT[:20]]
     assert de["lang"] is None and de["drop_reason"] == "lang_id"  # German has no config: undetermined
     assert de["number_words"] == 20 and de["flagged_words_ratio"] is None and de["perplexity"] is None
-    assert "1 document in no configured language was removed" in stderr
+    assert de["lid_label"] == "de" and en["lid_label"] is None  # what LID saw, for languages with no config
+    stats = json.loads((run_dir / "filter" / "stats.json").read_text(encoding="utf-8"))
+    assert stats["extra"]["undetermined_labels"] == {"de": 1}
+    assert "1 document in no configured language was removed" in stderr and "identified as de 1" in stderr
     assert "flagged_words: no flagged-word list configured, filter passed for en, fr, zh" in stderr
 
 

@@ -86,6 +86,7 @@ _slot: tuple[Any, int] | None = None  # in a worker: the shared table and this w
 def claim_slot(table: Any) -> None:
     """Pool initializer: take the first free row of the shared table for this worker's pid."""
     global _slot
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
     with table.get_lock():
         row = next((i for i in range(0, len(table), 2) if table[i] == 0), None)
         if row is None:  # cannot happen with one row per worker; blame then falls back to isolation

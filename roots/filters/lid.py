@@ -229,6 +229,12 @@ class LanguageDetector:
             out.append(self._secondary_decision(text, label if label in fasttext_langs else None) or fallback)
         return out
 
+    def top_labels(self, texts: Sequence[str]) -> list[str | None]:
+        """fastText's top-1 label per text, whether or not a config claims it: what a document in no configured
+        language most likely is (``de``), so a user sees which languages the run drops."""
+        model = self._model()
+        return [self._fasttext_top1(model, prepare_text(raw))[0] or None for raw in texts]
+
     def _secondary_decision(self, text: str, fasttext_label: str | None) -> tuple[str, float] | None:
         """The first secondary identifier that claims one of its languages; None when none does, or as
         soon as one agrees with fastText's (unconfident) label, which then stands (step 3)."""

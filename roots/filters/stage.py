@@ -53,7 +53,11 @@ if TYPE_CHECKING:
     from roots.config import PipelineConfig
     from roots.filters.lid import LanguageDetector
 
-FILTER_SCHEMA = extend_schema(*STATISTIC_FIELDS, pa.field("drop_reason", pa.string()))  # ROOTS filters only
+#: the ROOTS filters' output schema; ``lid_label`` is the identifier's own label for a document in no configured
+#: language (else null)
+FILTER_SCHEMA = extend_schema(
+    *STATISTIC_FIELDS, pa.field("drop_reason", pa.string()), pa.field("lid_label", pa.string())
+)
 UNDETERMINED_REASON = "lang_id"
 TOO_LARGE_REASON = "too_large"
 log = logging.getLogger(__name__)
@@ -95,8 +99,9 @@ def stage_filters(registry: LanguageRegistry) -> list[type[Filter]]:
 
 
 def filter_schema(fields: tuple[pa.Field, ...]) -> pa.Schema:
-    """The stage's output schema: the document columns, the statistic columns, then ``drop_reason``."""
-    return extend_schema(*fields, pa.field("drop_reason", pa.string()))
+    """The stage's output schema: the document columns, the statistic columns, then ``drop_reason`` and
+    ``lid_label``."""
+    return extend_schema(*fields, pa.field("drop_reason", pa.string()), pa.field("lid_label", pa.string()))
 
 
 class FilterEngine:
@@ -204,6 +209,7 @@ def filter_table(
     reasons = np.full(n, None, dtype=object)
     failed: dict[int, tuple[str, str]] = {}
     extra: dict[str, Any] = {"detected_language": detected}
+    labels: dict[int, str | None] = {}  # row -> identifier label, for rows in no configured language
     groups: dict[str | None, list[int]] = defaultdict(list)
     for i, lang in enumerate(langs):
         if i not in big:
@@ -218,6 +224,11 @@ def filter_table(
         if lang is None:
             group_reasons[:] = UNDETERMINED_REASON
             extra["undetermined_language"] = len(idx)
+            found = engine.detector.top_labels([texts[i] for i in idx])
+            labels.update(zip(idx, found, strict=True))
+            counts = extra.setdefault("undetermined_labels", {})
+            for label in found:
+                counts[label or UNKNOWN_LANG] = counts.get(label or UNKNOWN_LANG, 0) + 1
         reasons[positions] = group_reasons
         for j, i in enumerate(idx):
             out_text[i] = scored.texts[j]
@@ -229,7 +240,7 @@ def filter_table(
         langs[i], reasons[i] = rows[i]["lang"], TOO_LARGE_REASON
     if big:
         extra["too_large"] = len(big)
-    return _assemble(engine, rows, langs, out_text, columns, reasons, failed, extra)
+    return _assemble(engine, rows, langs, out_text, columns, reasons, failed, extra, labels)
 
 
 def _note_language(extra: dict[str, Any], lang: str, scorer: LanguageScorer, docs: int) -> None:
@@ -249,6 +260,7 @@ def _assemble(
     reasons: np.ndarray,
     failed: dict[int, tuple[str, str]],
     extra: dict[str, Any],
+    labels: dict[int, str | None],
 ) -> ShardOutput:
     stats = StageStats()
     errors: list[dict[str, Any]] = []
@@ -282,8 +294,8 @@ def _assemble(
         extra["pii_redactions"] = {lang: counts for lang, counts in pii.items() if counts}
     stats.extra = extra
     tables = {
-        "kept": _output_table(engine.schema, rows, langs, texts, columns, reasons, kept),
-        "removed": _output_table(engine.schema, rows, langs, texts, columns, reasons, removed),
+        "kept": _output_table(engine.schema, rows, langs, texts, columns, reasons, labels, kept),
+        "removed": _output_table(engine.schema, rows, langs, texts, columns, reasons, labels, removed),
     }
     return ShardOutput(tables=tables, errors=errors, stats=stats)
 
@@ -305,6 +317,7 @@ def _output_table(
     texts: list[str],
     columns: dict[str, np.ndarray],
     reasons: np.ndarray,
+    labels: dict[int, str | None],
     indices: list[int],
 ) -> pa.Table:
     idx = np.asarray(indices, dtype=np.int64)
@@ -318,9 +331,10 @@ def _output_table(
         "meta": [rows[i]["meta"] for i in indices],
     }
     for field in schema:
-        if field.name not in data and field.name != "drop_reason":
+        if field.name not in data and field.name not in ("drop_reason", "lid_label"):
             data[field.name] = pa.array(columns[field.name][idx], field.type, from_pandas=True)
     data["drop_reason"] = [reasons[i] for i in indices]
+    data["lid_label"] = [labels.get(i) for i in indices]
     return pa.table(data, schema=schema)
 
 
@@ -350,11 +364,14 @@ def report(extra: dict[str, Any]) -> None:
         log.warning("roots filter: no language config for %s; filtered with default.yaml", langs)
     if extra.get("undetermined_language"):
         count = extra["undetermined_language"]
+        found = sorted(extra.get("undetermined_labels", {}).items(), key=lambda kv: (-kv[1], kv[0]))
         log.warning(
-            "roots filter: %s in no configured language %s removed (drop_reason %s)",
+            "roots filter: %s in no configured language %s removed (drop_reason %s; identified as %s); "
+            "add a <lang>.yaml to the languages folder to keep a language",
             plural(count, "document"),
             "was" if count == 1 else "were",
             UNDETERMINED_REASON,
+            ", ".join(f"{label} {n}" for label, n in found) or "nothing",
         )
     by_note: dict[str, list[str]] = defaultdict(list)
     for lang, notes in sorted(extra.get("filters_passed_without_resource", {}).items()):
