@@ -21,7 +21,7 @@ def _chars(n: int) -> str:
 
 
 #: short headers on two lines, so the table stays readable on an 80-column terminal
-COLUMNS = (
+COLUMNS: tuple[str, ...] = (
     "lang",
     "stage",
     "docs\nin",
@@ -30,8 +30,8 @@ COLUMNS = (
     "docs\nerrors",
     "chars\nin",
     "chars\nkept",
+    "top removal\nreason",
 )
-COLUMNS += ("top removal\nreason",)
 LEFT = {"lang", "stage", "top removal\nreason"}
 
 
