@@ -1,5 +1,5 @@
 """The built-in filters, one module each, in filter order (``MODULES``): the eight ROOTS filters in ROOTS
-order (in every language config), then FineWeb's line filters (only where a language YAML lists them)."""
+order (in every language config), then FineWeb's line filters and the Gopher quality filters (only where a language YAML lists them)."""
 
 MODULES: tuple[str, ...] = (
     "number_words",
@@ -14,4 +14,10 @@ MODULES: tuple[str, ...] = (
     "short_lines",
     "duplicate_line_chars",
     "newline_ratio",
+    "mean_word_length",
+    "symbol_words",
+    "bullet_lines",
+    "ellipsis_lines",
+    "alphabetic_words",
+    "stopword_count",
 )
