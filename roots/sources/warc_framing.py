@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+Buffer = bytes | bytearray | mmap.mmap  # a whole file (mmap) or an inflated gzip member window
 GZIP_MAGIC = b"\x1f\x8b\x08"
 READ_CHUNK = 1 << 16
 HEAD_BYTES = 64
@@ -112,18 +113,18 @@ def sniff_format(path: Path) -> str:
     return "arc" if name.endswith((".arc", ".arc.gz")) else "warc"
 
 
-def _is_start(buf: bytes | mmap.mmap, pos: int, fmt: str) -> bool:
+def _is_start(buf: Buffer, pos: int, fmt: str) -> bool:
     pattern = _WARC_START if fmt == "warc" else _ARC_LINE
     return (pos == 0 or buf[pos - 1] == 0x0A) and pattern.match(buf, pos) is not None
 
 
-def _find_start(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> int:
+def _find_start(buf: Buffer, pos: int, end: int, fmt: str) -> int:
     match = (_WARC_RESYNC if fmt == "warc" else _ARC_RESYNC).search(buf, pos, end)
     return match.start() if match else end
 
 
 # ---------------------------------------------------------------- records in a buffer
-def _parse_one(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str, cap: int) -> _Parsed | None:
+def _parse_one(buf: Buffer, pos: int, end: int, fmt: str, cap: int) -> _Parsed | None:
     """The item starting at ``pos`` (a record, a framing error, or garbage); None for trailing blanks."""
     if not _is_start(buf, pos, fmt):
         nxt = _find_start(buf, pos + 1, end, fmt)
@@ -142,7 +143,7 @@ def _parse_one(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str, cap: int) -
     return parsed
 
 
-def _declared(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> tuple[int, int] | None:
+def _declared(buf: Buffer, pos: int, end: int, fmt: str) -> tuple[int, int] | None:
     """(content start, declared content length) of the record header at ``pos``, if it is complete."""
     if fmt == "arc":
         match = _ARC_LINE.match(buf, pos)
@@ -152,7 +153,7 @@ def _declared(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str) -> tuple[int
     return (head_end + 4, int(length.group(1))) if length else None
 
 
-def _parse_warc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
+def _parse_warc(buf: Buffer, pos: int, end: int) -> _Parsed:
     head_end = buf.find(b"\r\n\r\n", pos, min(end, pos + MAX_HEADER_BYTES))
     if head_end < 0:
         return _Parsed(pos, pos, pos, "bad_header", "no end of WARC headers")
@@ -176,7 +177,7 @@ def _parse_warc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
     )
 
 
-def _lenient_end(buf: bytes | mmap.mmap, body: int, content_end: int, end: int) -> tuple[int, int] | None:
+def _lenient_end(buf: Buffer, body: int, content_end: int, end: int) -> tuple[int, int] | None:
     """(stop, next) of a record whose Content-Length or separator is slightly off but which is still well
     delimited, as warcio reads it: the next record header (or the end of the data) starts within
     ``LENIENCY`` bytes of where the Content-Length says. The record stops before the line breaks there."""
@@ -194,7 +195,7 @@ def _lenient_end(buf: bytes | mmap.mmap, body: int, content_end: int, end: int) 
     return stop, nxt
 
 
-def _parse_arc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
+def _parse_arc(buf: Buffer, pos: int, end: int) -> _Parsed:
     match = _ARC_LINE.match(buf, pos)
     assert match is not None  # checked by _is_start
     length = int(match.group(1))
@@ -206,7 +207,7 @@ def _parse_arc(buf: bytes | mmap.mmap, pos: int, end: int) -> _Parsed:
     return _Parsed(pos, content_end, nxt)
 
 
-def _items(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str, cap: int) -> Iterator[_Parsed]:
+def _items(buf: Buffer, pos: int, end: int, fmt: str, cap: int) -> Iterator[_Parsed]:
     while pos < end:
         parsed = _parse_one(buf, pos, end, fmt, cap)
         if parsed is None:
@@ -217,7 +218,7 @@ def _items(buf: bytes | mmap.mmap, pos: int, end: int, fmt: str, cap: int) -> It
 
 
 # ---------------------------------------------------------------- gzip members
-def member_head(buf: bytes | mmap.mmap, offset: int) -> bytes | None:
+def member_head(buf: Buffer, offset: int) -> bytes | None:
     """The first decompressed bytes of the gzip member at ``offset`` (None if there is none)."""
     if buf[offset : offset + 3] != GZIP_MAGIC:
         return None
@@ -233,14 +234,14 @@ def member_head(buf: bytes | mmap.mmap, offset: int) -> bytes | None:
     return out
 
 
-def _valid_member(buf: bytes | mmap.mmap, offset: int, fmt: str) -> bool:
+def _valid_member(buf: Buffer, offset: int, fmt: str) -> bool:
     head = member_head(buf, offset)
     if not head:
         return False
     return head.startswith(b"WARC/") if fmt == "warc" else _ARC_HEAD.match(head) is not None
 
 
-def _find_member(buf: bytes | mmap.mmap, pos: int, fmt: str) -> int:
+def _find_member(buf: Buffer, pos: int, fmt: str) -> int:
     while True:
         found = buf.find(GZIP_MAGIC, pos)
         if found < 0:
@@ -253,7 +254,7 @@ def _find_member(buf: bytes | mmap.mmap, pos: int, fmt: str) -> int:
 class _Inflater:
     """One gzip member inflated piece by piece into a window (``data``, starting at ``base`` in the member)."""
 
-    def __init__(self, buf: bytes | mmap.mmap, offset: int) -> None:
+    def __init__(self, buf: Buffer, offset: int) -> None:
         self.buf, self.pos = buf, offset
         self.zlib = zlib.decompressobj(31)
         self.data = bytearray()
@@ -271,7 +272,7 @@ class _Inflater:
         """Inflate until the window holds ``want`` bytes or the member ends or breaks (``PIECE`` bytes at most
         per step, so a bomb never inflates much past what was asked)."""
         while len(self.data) < want and not self.done:
-            chunk = self.zlib.unconsumed_tail
+            chunk: bytes | bytearray = self.zlib.unconsumed_tail
             if not chunk:
                 if self.pos >= len(self.buf):
                     self.error, self.detail = "truncated_gzip", "the file ends inside a gzip member"
@@ -299,7 +300,7 @@ class _Inflater:
         self.drop(min(len(self.data), max(0, inner - self.base)))
 
 
-def _need(data: bytearray, fmt: str, cap: int) -> int | None:
+def _need(data: Buffer, fmt: str, cap: int) -> int | None:
     """Bytes the window needs before its first item can be parsed for good (None: all there is)."""
     if not _is_start(data, 0, fmt):
         return None  # garbage runs up to the next record start, wherever that is
@@ -310,7 +311,7 @@ def _need(data: bytearray, fmt: str, cap: int) -> int | None:
     return start + PEEK_BYTES if length > cap else start + length + LENIENCY + HEAD_BYTES
 
 
-def _member_frames(buf: bytes | mmap.mmap, offset: int, fmt: str, cap: int) -> Iterator[Frame | _Inflater]:
+def _member_frames(buf: Buffer, offset: int, fmt: str, cap: int) -> Iterator[Frame | _Inflater]:
     """The items of the gzip member at ``offset``, then the member's ``_Inflater`` (its end and error).
 
     Records are cut out of the window as soon as they are complete, so memory holds about one record
@@ -354,7 +355,7 @@ def _member_frames(buf: bytes | mmap.mmap, offset: int, fmt: str, cap: int) -> I
     yield member
 
 
-def _gzip_frames(buf: bytes | mmap.mmap, start: int, stop: int, fmt: str, cap: int) -> Iterator[Frame]:
+def _gzip_frames(buf: Buffer, start: int, stop: int, fmt: str, cap: int) -> Iterator[Frame]:
     pos = start
     while pos < len(buf):
         if not _valid_member(buf, pos, fmt):
@@ -375,14 +376,14 @@ def _gzip_frames(buf: bytes | mmap.mmap, start: int, stop: int, fmt: str, cap: i
         pos = _find_member(buf, pos + 1, fmt) if member.error else member.end
 
 
-def _frame(offset: int, item: _Parsed, data: bytes | bytearray, base: int = 0) -> Frame:
+def _frame(offset: int, item: _Parsed, data: Buffer, base: int = 0) -> Frame:
     if item.error:
         head = bytes(data[item.start : item.stop]) if item.error == "too_large" else None
         return Frame(offset, base + item.start, data=head, error=item.error, detail=item.detail)
     return Frame(offset, base + item.start, data=bytes(data[item.start : item.stop]))
 
 
-def _plain_frames(buf: bytes | mmap.mmap, start: int, stop: int, fmt: str, cap: int) -> Iterator[Frame]:
+def _plain_frames(buf: Buffer, start: int, stop: int, fmt: str, cap: int) -> Iterator[Frame]:
     for p in _items(buf, start, len(buf), fmt, cap):
         if p.start >= stop:
             return
