@@ -92,7 +92,9 @@ class PdfReader(Source):
             return
         base = {"file": rel, "pages": None, "title": result.get("title"), "backend": self.config.backend}
         yield from self._pages(rel, pages, base)
-        yield ExtractError(f"{rel}#p{len(pages) + 1}", "timeout", detail + "; those are kept", self.config.lang)
+        yield ExtractError(
+            f"{rel}#p{len(pages) + 1}", "timeout", detail + "; those are kept", self.config.lang
+        )
 
     def _pages(self, rel: str, pages: list[str], base: dict[str, Any]) -> Iterator[Item]:
         for number, text in enumerate(pages, 1):
