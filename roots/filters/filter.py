@@ -102,6 +102,10 @@ class Batch:
     def words(self) -> WordBatch:
         return self._words(self.texts)
 
+    def segment(self, texts: Sequence[str]) -> WordBatch:
+        """The words of other texts (lines, sentences) with the language's segmenter."""
+        return self._words(texts)
+
 
 @dataclass(frozen=True)
 class Modified:
@@ -162,7 +166,7 @@ class Filter:
         """Every column of ``statistics`` for the batch (NaN: not available, the document passes)."""
         raise NotImplementedError
 
-    def modify(self, texts: list[str]) -> Modified:
+    def modify(self, batch: Batch) -> Modified:
         """Text-modifying filters (``modifies_text``): the edited texts and every statistic column."""
         raise NotImplementedError
 

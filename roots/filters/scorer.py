@@ -119,7 +119,7 @@ class LanguageScorer:
             chunk = modified[lo:hi]
             for f in self.filters:  # filters that edit the text run first (switched off: statistics only)
                 if f.modifies_text:
-                    edited = f.modify(chunk)
+                    edited = f.modify(Batch(chunk, self.words.batch))
                     chunk = edited.texts if f.config.enabled else chunk
                     for name, values in edited.columns.items():
                         columns[name].append(values)
