@@ -10,6 +10,8 @@ import numpy as np
 import yaml
 
 from roots.filters import catalog
+from roots.filters.builtin.duplicate_ngram_chars import duplicate_ngram_share
+from roots.filters.builtin.top_ngram_chars import top_ngram_share
 from roots.filters.decide import first_failing_filter
 from roots.filters.language_config import Filters
 from roots.filters.registry import LanguageRegistry
@@ -31,6 +33,9 @@ GOPHER = {
     "ellipsis_lines": {"max": 0.3},
     "alphabetic_words": {"min": 0.8},
     "stopword_count": {"min": 2},
+    "duplicate_lines": {"max": 0.3},
+    "top_ngram_chars": {"n": 2, "max": 0.2},
+    "duplicate_ngram_chars": {"n": 3, "max": 0.15},
 }
 
 
@@ -94,3 +99,22 @@ def test_recount_with_every_installed_filter_agrees_with_the_stage() -> None:
     assert [reason_name(c) if c != KEPT else None for c in result.reasons] == list(stage)
     assert result.kept.docs + sum(c.docs for c in result.sequence.values()) == n
     assert set(result.order) == set(settings)
+
+
+def test_repetition_shares_on_known_word_lists() -> None:
+    assert top_ngram_share(["a", "b", "a", "b", "c"], 2) == 4 / 5  # (a, b) twice: 4 of 5 characters
+    assert duplicate_ngram_share(["x", "a", "b", "c", "y", "a", "b", "c"], 3) == 6 / 8
+    assert duplicate_ngram_share(["a", "b", "c", "d"], 3) == 0.0
+    assert np.isnan(top_ngram_share(["a"], 2))
+
+
+def test_gopher_repetition_through_the_scorer(tmp_path: Path) -> None:
+    scorer = _scorer(tmp_path, "en")
+    spam = "Buy cheap shoes now.\nBuy cheap shoes now.\nBuy cheap shoes now.\nThe shop opens at nine in the morning."
+    row = scorer.score([spam]).to_pylist()[0]
+    words = scorer.words.batch([spam]).of(0)
+    assert row["duplicate_line_ratio"] == 2 / 4
+    assert row["top_ngram_char_ratio"] == top_ngram_share(words, 2) > 0.2
+    assert row["duplicate_ngram_char_ratio"] == duplicate_ngram_share(words, 3) > 0.15
+    (reason,) = scorer.drop_reasons(scorer.score([spam])).tolist()
+    assert reason in catalog.ROOTS_FILTERS  # the ROOTS filters come first in filter order

@@ -1,6 +1,6 @@
 """The built-in filters, one module each, in filter order (``MODULES``): the eight ROOTS filters in ROOTS
-order (in every language config), then FineWeb's line filters, the Gopher quality filters and C4's line
-filter (only where a language YAML lists them)."""
+order (in every language config), then FineWeb's line filters, the Gopher quality and repetition filters and
+C4's line filter (only where a language YAML lists them)."""
 
 MODULES: tuple[str, ...] = (
     "number_words",
@@ -21,5 +21,8 @@ MODULES: tuple[str, ...] = (
     "ellipsis_lines",
     "alphabetic_words",
     "stopword_count",
+    "duplicate_lines",
+    "top_ngram_chars",
+    "duplicate_ngram_chars",
     "c4_lines",
 )
