@@ -241,10 +241,21 @@ def standard_captures() -> list[Capture]:
         Capture("https://example.com/a", "com,example)/a", "example.com", old, "Old version of page A."),
         Capture("https://example.com/a", "com,example)/a", "example.com", new, "New version of page A."),
         Capture("https://www.example.com/b", "com,example)/b", "example.com", new, "Page B from www."),
-        Capture("https://example.com/c.pdf", "com,example)/c.pdf", "example.com", new, "pdf", mime="application/pdf"),
+        Capture(
+            "https://example.com/c.pdf",
+            "com,example)/c.pdf",
+            "example.com",
+            new,
+            "pdf",
+            mime="application/pdf",
+        ),
         Capture("https://example.com/gone", "com,example)/gone", "example.com", new, "gone", status=404),
-        Capture("https://blog.example.com/post", "com,example,blog)/post", "example.com", new, "A blog post."),
-        Capture("https://other.net/docs/intro", "net,other)/docs/intro", "other.net", old, "Docs intro page."),
+        Capture(
+            "https://blog.example.com/post", "com,example,blog)/post", "example.com", new, "A blog post."
+        ),
+        Capture(
+            "https://other.net/docs/intro", "net,other)/docs/intro", "other.net", old, "Docs intro page."
+        ),
         Capture("https://other.net/docs/api", "net,other)/docs/api", "other.net", new, "Docs API page."),
         Capture("https://other.net/shop", "net,other)/shop", "other.net", new, "Shop page, not docs."),
         Capture("https://example.org/x", "org,example)/x", "example.org", old, "Not a seed."),

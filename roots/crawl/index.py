@@ -92,7 +92,9 @@ def _common_folder(files: list[str]) -> str:
     depth = len(first) - 1
     for other in files[1:]:
         segments = other.split("/")
-        depth = min(depth, next((i for i, (a, b) in enumerate(zip(first, segments)) if a != b), depth))
+        depth = min(
+            depth, next((i for i, (a, b) in enumerate(zip(first, segments, strict=False)) if a != b), depth)
+        )
     # stop before the first hive segment so crawl=… and subset=… are read as partitions
     depth = next((i for i in range(depth) if "=" in first[i]), depth)
     return "/".join(first[:depth])
@@ -116,9 +118,9 @@ def index_filter(
         detected = field("content_mime_detected")
         expr &= detected.isin(HTML_TYPES) | (detected.is_null() & field("content_mime_type").isin(HTML_TYPES))
     else:
-        expr &= field("content_mime_detected" if "content_mime_detected" in names else "content_mime_type").isin(
-            HTML_TYPES
-        )
+        expr &= field(
+            "content_mime_detected" if "content_mime_detected" in names else "content_mime_type"
+        ).isin(HTML_TYPES)
     if "subset" in names:
         expr &= field("subset") == "warc"
     if crawls:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,34 +25,12 @@ import xxhash
 
 from roots.atomic import atomic_open, write_json, write_parquet
 from roots.crawl.index import OPTIONAL, REQUIRED, index_filter, mime_column, open_index
+from roots.crawl.paths import CrawlPaths
 from roots.crawl.seeds import Seed, read_seeds
 
 SPILL_BITS = 6
 SELECT_VERSION = 1
 ROW_GROUP = 10_000
-
-
-@dataclass(frozen=True)
-class CrawlPaths:
-    """The files of one crawl under its folder (by default ``RUN/crawl``)."""
-
-    root: Path
-
-    @property
-    def selection(self) -> Path:
-        return self.root / "selection.parquet"
-
-    @property
-    def seeds(self) -> Path:
-        return self.root / "seeds.parquet"
-
-    @property
-    def domains(self) -> Path:
-        return self.root / "domains.parquet"
-
-    @property
-    def summary(self) -> Path:
-        return self.root / "select.json"
 
 
 def select_fingerprint(seeds_file: Path, index: str, crawls: list[str], max_per_domain: int | None) -> str:
@@ -158,7 +135,9 @@ def _matched(batch: pa.RecordBatch, matcher: _SeedMatcher) -> pa.Table:
         return pa.table({})
     take = pa.array(rows)
     urls = batch.column("url").take(take)
-    hashes = np.fromiter((xxhash.xxh3_64_intdigest(u.encode()) for u in urls.to_pylist()), np.uint64, len(rows))
+    hashes = np.fromiter(
+        (xxhash.xxh3_64_intdigest(u.encode()) for u in urls.to_pylist()), np.uint64, len(rows)
+    )
     names = batch.schema.names
 
     def column(name: str, kind: pa.DataType) -> pa.Array:
