@@ -231,7 +231,13 @@ def demo(out: Path, overrides: dict[str, Any]) -> None:
 
 # Stage packages add their own commands (e.g. `roots lm train`, `roots tokenizer train`) through a
 # `register(cli)` function in `<package>/cli.py`; those modules must import heavy libraries lazily.
-PLUGIN_MODULES = ("roots.filters.cli", "roots.dedup.cli", "roots.export.cli", "roots.visualizer.cli")
+PLUGIN_MODULES = (
+    "roots.filters.cli",
+    "roots.dedup.cli",
+    "roots.export.cli",
+    "roots.visualizer.cli",
+    "roots.crawl.cli",
+)
 
 
 def _register_plugins() -> None:

@@ -56,7 +56,19 @@ def configured_stages_of(config: PipelineConfig) -> list[str]:
 
 
 PATH_LIST_KEYS = ("paths", "data_files")
-PATH_KEYS = ("run_dir", "languages_dir", "lid_model", "path", "tokenizer", "out", "cache_dir")
+PATH_KEYS = (
+    "run_dir",
+    "languages_dir",
+    "lid_model",
+    "path",
+    "tokenizer",
+    "out",
+    "cache_dir",
+    "seeds",
+    "dir",
+    "index",
+)
+MAYBE_PATH_KEYS = ("path", "index")  # a hub name or URL stays as it is unless a local file has that name
 
 
 def _resolve_paths(data: Any, base: Path) -> Any:
@@ -69,7 +81,11 @@ def _resolve_paths(data: Any, base: Path) -> Any:
     for key, value in data.items():
         if key in PATH_LIST_KEYS and isinstance(value, list):
             out[key] = [_absolute(v, base) if isinstance(v, str) else v for v in value]
-        elif key in PATH_KEYS and isinstance(value, str) and (key != "path" or (base / value).exists()):
+        elif (
+            key in PATH_KEYS
+            and isinstance(value, str)
+            and (key not in MAYBE_PATH_KEYS or (base / value).exists())
+        ):
             out[key] = _absolute(value, base)
         else:
             out[key] = _resolve_paths(value, base)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from roots.configbase import StrictModel
+from roots.langcode import LANG_CODE_HELP, is_lang_code
+from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
 
 COMMON_CRAWL_HTTPS = "https://data.commoncrawl.org/"
 
@@ -55,6 +57,7 @@ class CrawlSource(FetchOptions):
         0.01, ge=0, le=1, description="... and more than this share of the sample"
     )
     min_chars: int = Field(32, ge=0, description="pages with at most this many characters left are removed")
+    max_document_bytes: int = Field(DEFAULT_MAX_DOCUMENT_BYTES, ge=1024, description=MAX_DOCUMENT_HELP)
     lang: str | None = Field(None, description="declared language of every page")
     name: str | None = Field(
         None, description="label of this source in errors; documents are labelled by domain"
@@ -62,3 +65,10 @@ class CrawlSource(FetchOptions):
     prepared: str | None = Field(
         None, description="set by roots: identity of the finished crawl (leave unset)"
     )
+
+    @field_validator("lang")
+    @classmethod
+    def _lang_code(cls, value: str | None) -> str | None:
+        if value is not None and not is_lang_code(value):
+            raise ValueError(f"not a language code; use {LANG_CODE_HELP}")
+        return value

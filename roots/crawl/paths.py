@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from roots.layout import RunLayout
+from roots.layout import RunLayout, StageDir
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class CrawlPaths:
     def run(self) -> RunLayout:
         """The crawl folder as the run its stages (fetch, pages, menu, clean) write into."""
         return RunLayout(self.root)
+
+    def step(self, name: str) -> StageDir:
+        """The folder of one of the crawl's stages (fetch, pages, menu, clean)."""
+        return StageDir(self.root / name)
 
     def warc(self, index: int) -> Path:
         """The local WARC shard ``index`` the fetch writes (read by the WARC source)."""

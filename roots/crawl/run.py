@@ -34,7 +34,7 @@ def run_select(config: CrawlSource, paths: CrawlPaths) -> dict[str, Any]:
 
 def retry_fetch_errors(paths: CrawlPaths) -> int:
     """Forget finished fetch shards that have error records, so the next fetch tries them again."""
-    fetch = paths.run.stage("fetch")
+    fetch = paths.step("fetch")
     again = 0
     for part in fetch.parts():
         index = int(part.name.split("-")[1].split(".")[0])
@@ -82,4 +82,4 @@ def _token(paths: CrawlPaths, step: str) -> str:
     """Identity of a finished step: its ``stats.json`` (new upstream output redoes the next step)."""
     import xxhash
 
-    return xxhash.xxh3_64_hexdigest(paths.run.stage(step).stats.read_bytes())
+    return xxhash.xxh3_64_hexdigest(paths.step(step).stats.read_bytes())

@@ -5,13 +5,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roots.layout import RunLayout
 from roots.limits import invalid_unicode, oversize, printable
 from roots.schema import documents_to_table, make_document
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
+
+if TYPE_CHECKING:
+    from roots.executors import Executor
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class Source(ABC):
             if bad:
                 return ExtractError(locator, "invalid_unicode", f"{field}: {bad}", lang)
         return row
+
+    def prepare(self, run: RunLayout, executor: Executor) -> Any:
+        """Work that must finish before ``units`` can be listed (the crawl's fetch); returns the config to use."""
+        return self.config
 
     @abstractmethod
     def units(self) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from roots.configbase import StrictModel, register_union_members
+from roots.crawl.config import CrawlSource
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
 
@@ -109,6 +110,8 @@ class PdfSource(SourceBase):
     files_per_shard: int = Field(50, ge=1, description="PDF files per work unit")
 
 
-SourceConfig = Annotated[JsonlSource | HfSource | WarcSource | PdfSource, Field(discriminator="type")]
-SOURCE_TYPES = ("hf", "warc", "pdf", "jsonl")
-register_union_members(JsonlSource, HfSource, WarcSource, PdfSource)
+SourceConfig = Annotated[
+    JsonlSource | HfSource | WarcSource | PdfSource | CrawlSource, Field(discriminator="type")
+]
+SOURCE_TYPES = ("hf", "warc", "pdf", "jsonl", "crawl")
+register_union_members(JsonlSource, HfSource, WarcSource, PdfSource, CrawlSource)

@@ -11,6 +11,7 @@ SOURCE_MODULES = {
     "hf": ("roots.sources.hf", "HfReader"),
     "warc": ("roots.sources.warc", "WarcReader"),
     "pdf": ("roots.sources.pdf", "PdfReader"),
+    "crawl": ("roots.crawl.source", "CrawlReader"),
 }
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from roots.errors import UserError
 from roots.executors import Executor, run_stage
 from roots.layout import RunLayout
-from roots.sources.base import ExtractStage
+from roots.sources.base import ExtractStage, build_source
 
 if TYPE_CHECKING:
     from roots.config import PipelineConfig
@@ -16,4 +16,5 @@ if TYPE_CHECKING:
 def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
     if not config.sources:
         raise UserError(f"{run.config}: 'sources' is empty; add at least one source (jsonl, hf, warc or pdf)")
-    run_stage(ExtractStage(config.sources), run, executor)
+    sources = [build_source(source).prepare(run, executor) for source in config.sources]
+    run_stage(ExtractStage(sources), run, executor)
