@@ -160,10 +160,10 @@ class RangeServer:
                 if not path.is_file():
                     self._reply(404, b"not found")
                     return
-                data = path.read_bytes()
+                size = path.stat().st_size
                 match = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
                 if not match:
-                    self._reply(200, b"" if head else data, length=len(data))
+                    self._reply(200, b"" if head else path.read_bytes(), length=size)
                     return
                 start, end = int(match[1]), int(match[2])
                 key = (self.path.lstrip("/"), start)
@@ -181,11 +181,13 @@ class RangeServer:
                 if fault == "slow":
                     time.sleep(server.faults.slow_seconds)
                 if fault == "ignore_range":
-                    self._reply(200, data)
+                    self._reply(200, path.read_bytes())
                     return
                 shift = 7 if fault == "wrong_offset" else 0
-                body = data[start + shift : end + 1 + shift]
-                headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
+                with open(path, "rb") as handle:
+                    handle.seek(start + shift)
+                    body = handle.read(end + 1 - start)
+                headers = {"Content-Range": f"bytes {start}-{end}/{size}"}
                 if fault == "truncate":
                     self._reply(206, body[: len(body) // 2], length=len(body), extra=headers, close=True)
                     return
