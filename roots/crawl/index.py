@@ -9,7 +9,7 @@ Rows are filtered with pushdown: row groups whose statistics cannot match are ne
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,20 +100,12 @@ def _common_folder(files: list[str]) -> str:
     return "/".join(first[:depth])
 
 
-def index_filter(
-    schema: pa.Schema, domains: Iterable[str], surts: Iterable[str], crawls: list[str] | None
-) -> ds.Expression:
-    """The pushdown predicate: seed domains and SURT ranges, status 200, HTML, the warc subset, the crawls."""
+def index_filter(schema: pa.Schema, domains: Iterable[str], crawls: list[str] | None) -> ds.Expression:
+    """The row predicate: seed domains, status 200, HTML, the warc subset, the crawls (see also ``pruned``)."""
     names = set(schema.names)
     field = ds.field
     expr = field("url_host_registered_domain").isin(sorted(set(domains)))
     expr &= field("fetch_status") == 200
-    ranges = None
-    for surt in sorted(set(surts)):
-        term = (field("url_surtkey") >= surt) & (field("url_surtkey") < surt + "\U0010ffff")
-        ranges = term if ranges is None else ranges | term
-    if ranges is not None:
-        expr &= ranges
     if "content_mime_detected" in names and "content_mime_type" in names:
         detected = field("content_mime_detected")
         expr &= detected.isin(HTML_TYPES) | (detected.is_null() & field("content_mime_type").isin(HTML_TYPES))
@@ -136,3 +128,42 @@ def mime_column(batch: pa.RecordBatch) -> pa.Array:
     if "content_mime_detected" in names and "content_mime_type" in names:
         return pc.coalesce(batch.column("content_mime_detected"), batch.column("content_mime_type"))
     return batch.column("content_mime_detected" if "content_mime_detected" in names else "content_mime_type")
+
+
+def pruned(
+    dataset: ds.Dataset, row_filter: ds.Expression, domains: Iterable[str], surts: Iterable[str]
+) -> ds.Dataset:
+    """Only the files (by their crawl=/subset= folders) and row groups (by their min/max statistics) that can
+    hold a matching row: the seeds' SURT ranges are tested against the statistics once per row group, never
+    per row. Common Crawl's files are sorted by SURT key, so a seed's rows sit in a few row groups."""
+    ranges = None
+    for surt in sorted(set(surts)):
+        term = (ds.field("url_surtkey") >= surt) & (ds.field("url_surtkey") < surt + "\U0010ffff")
+        ranges = term if ranges is None else ranges | term
+    # row groups are tested on file columns only (crawl= and subset= select the files)
+    groups = ds.field("url_host_registered_domain").isin(sorted(set(domains))) & (
+        ds.field("fetch_status") == 200
+    )
+    groups = groups if ranges is None else groups & ranges
+    fragments = [
+        piece
+        for fragment in dataset.get_fragments(filter=row_filter)
+        for piece in fragment.split_by_row_group(filter=groups)
+    ]
+    return ds.FileSystemDataset(fragments, dataset.schema, dataset.format, dataset.filesystem)
+
+
+def scan(
+    dataset: ds.Dataset, columns: list[str], row_filter: ds.Expression, rows: int
+) -> Iterator[pa.RecordBatch]:
+    """The matching rows, one fragment (row group) at a time: a slow consumer never lets the scanner read
+    ahead more than one row group (a dataset-wide scanner would queue decoded row groups)."""
+    for fragment in dataset.get_fragments():
+        yield from fragment.to_batches(
+            schema=dataset.schema,
+            columns=columns,
+            filter=row_filter,
+            batch_size=rows,
+            batch_readahead=1,
+            fragment_readahead=1,
+        )

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from roots.atomic import atomic_open, write_json, write_parquet
-from roots.crawl.index import OPTIONAL, REQUIRED, index_filter, mime_column, open_index
+from roots.crawl.index import OPTIONAL, REQUIRED, index_filter, mime_column, open_index, pruned, scan
 from roots.crawl.paths import CrawlPaths
 from roots.crawl.seeds import Seed, read_seeds
 
@@ -78,9 +78,10 @@ def select(
     matcher = _SeedMatcher(seeds)
     captures = np.zeros(len(seeds), dtype=np.int64)
     columns = [c for c in (*REQUIRED, *OPTIONAL) if c in dataset.schema.names]
-    expr = index_filter(dataset.schema, matcher.domains, [s.surt for s in seeds], crawls)
+    expr = index_filter(dataset.schema, matcher.domains, crawls)
+    dataset = pruned(dataset, expr, matcher.domains, [s.surt for s in seeds])
     spills = _Spills(spill_dir, "", 0)
-    for batch in dataset.to_batches(columns=columns, filter=expr, batch_size=batch_rows):
+    for batch in scan(dataset, columns, expr, batch_rows):
         table = _matched(batch, matcher)
         if table.num_rows:
             captures += np.bincount(table["seed"].to_numpy(), minlength=len(seeds))
@@ -97,31 +98,62 @@ def select(
 
 
 class _SeedMatcher:
-    """Which seed (if any) each row belongs to: the longest seed SURT prefixing the row's, same domain."""
+    """Which seed (if any) each row belongs to: the longest seed SURT prefixing the row's, same domain.
+
+    Rows are grouped by the host part of their SURT key (before the ``)``), so each row is compared only
+    with the seeds of its own host, whatever the number of seeds.
+    """
 
     def __init__(self, seeds: list[Seed]) -> None:
-        self.by_domain: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.by_host: dict[str, list[tuple[str, int, tuple[str, ...]]]] = defaultdict(list)
         for index, seed in enumerate(seeds):
-            for domain in seed.domains:
-                self.by_domain[domain].append((seed.surt, index))
-        for candidates in self.by_domain.values():
+            self.by_host[seed.surt.split(")", 1)[0]].append((seed.surt, index, seed.domains))
+        for candidates in self.by_host.values():
             candidates.sort(key=lambda c: (-len(c[0]), c[0]))
-
-    @property
-    def domains(self) -> list[str]:
-        return sorted(self.by_domain)
+        self.domains = sorted({d for s in seeds for d in s.domains})
+        self.seed_domains = [s.domains for s in seeds]
 
     def seeds_of(self, domains: pa.Array, surts: pa.Array) -> np.ndarray:
-        out = np.full(len(domains), -1, dtype=np.int32)
-        for domain in pc.unique(domains).to_pylist():
-            candidates = self.by_domain.get(domain) if domain is not None else None
-            if not candidates:
-                continue
-            in_domain = pc.equal(domains, domain).to_numpy(zero_copy_only=False)
-            for surt, index in candidates:
-                hit = in_domain & pc.starts_with(surts, surt).to_numpy(zero_copy_only=False) & (out < 0)
-                out[hit] = index
-        return out
+        hosts = pc.list_element(pc.split_pattern(surts, ")", max_splits=1), 0).dictionary_encode()
+        codes = hosts.indices.to_numpy(zero_copy_only=False)
+        names = hosts.dictionary.to_pylist()
+        root = np.full(len(names) + 1, -1, dtype=np.int32)
+        prefixed: dict[int, list[tuple[str, int, tuple[str, ...]]]] = {}
+        for code, host in enumerate(names):
+            candidates = self.by_host.get(host)
+            if candidates and all(c[0].endswith(")/") for c in candidates):
+                root[code] = candidates[0][1]  # a domain seed: ")/" starts every key of its host
+            elif candidates:
+                prefixed[code] = candidates
+        out = root[codes]
+        if prefixed:  # hosts with URL-prefix seeds: their rows are compared with each of their seeds
+            rows = np.flatnonzero(np.isin(codes, list(prefixed)))
+            row_codes, row_surts = codes[rows], surts.take(pa.array(rows))
+            found = np.full(len(rows), -1, dtype=np.int32)
+            for code, candidates in prefixed.items():
+                of_host = row_codes == code
+                for surt, index, _ in candidates:
+                    hit = (
+                        of_host & (found < 0) & pc.starts_with(row_surts, surt).to_numpy(zero_copy_only=False)
+                    )
+                    found[hit] = index
+            out[rows] = found
+        return self._same_domain(out, domains)
+
+    def _same_domain(self, seed: np.ndarray, domains: pa.Array) -> np.ndarray:
+        """Unmatch rows whose registered domain is not their seed's."""
+        matched = np.flatnonzero(seed >= 0)
+        if not len(matched):
+            return seed
+        encoded = domains.take(pa.array(matched)).dictionary_encode()
+        names = encoded.dictionary.to_pylist()
+        key = seed[matched].astype(np.int64) * len(names) + encoded.indices.to_numpy(zero_copy_only=False)
+        pairs, inverse = np.unique(key, return_inverse=True)
+        allowed = np.array(
+            [names[k % len(names)] in self.seed_domains[k // len(names)] for k in pairs.tolist()]
+        )
+        seed[matched[~allowed[inverse]]] = -1
+        return seed
 
 
 def _matched(batch: pa.RecordBatch, matcher: _SeedMatcher) -> pa.Table:
@@ -250,11 +282,17 @@ class _SelectionWriter:
     def add(self, table: pa.Table) -> None:
         for seed, n in zip(*np.unique(table["seed"].to_numpy(), return_counts=True), strict=True):
             self.urls[int(seed)] += int(n)
-        domains = table["domain"].to_pylist()
-        rank = np.empty(len(domains), dtype=np.int64)
-        for i, domain in enumerate(domains):
-            rank[i] = self.per_domain[domain]
-            self.per_domain[domain] += 1
+        encoded = table["domain"].combine_chunks().dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        names = encoded.dictionary.to_pylist()
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        rank = np.empty(len(codes), dtype=np.int64)
+        rank[order] = np.arange(len(codes)) - np.repeat(bounds[:-1], np.diff(bounds))
+        base = np.array([self.per_domain[name] for name in names], dtype=np.int64)
+        rank += base[codes]
+        for name, count in zip(names, np.diff(bounds), strict=True):
+            self.per_domain[name] += int(count)
         if self.max_per_domain is not None:
             keep = rank < self.max_per_domain
             table, rank = table.filter(pa.array(keep)), rank[keep]
