@@ -120,6 +120,11 @@ def test_crawl_commands_remove_menu_lines_per_domain(menu_corpus: Path) -> None:
         "paper.co.uk": (33, 2),
         "other.org": (5, 0),
     }
+    # each domain is a source: the export writes one Megatron dataset per language and domain
+    roots("tokenizer", "train", run, "--vocab-size", "400", "--out", root / "tokenizer")
+    roots("export", "megatron", run, "--tokenizer", root / "tokenizer", "--per-source", "--workers", "1")
+    datasets = sorted(p.name for p in (run / "export").glob("*.idx"))
+    assert len(datasets) == 2 and any("paper" in n for n in datasets) and any("other" in n for n in datasets)
 
 
 def test_crawl_source_in_a_pipeline_yaml_with_fetch_errors(menu_corpus: Path) -> None:
