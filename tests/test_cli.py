@@ -324,3 +324,11 @@ def test_a_run_folder_named_like_a_subcommand_is_a_folder(tmp_path, name):
     trained = run_roots("tokenizer", "train", name, "--vocab-size", "300", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert (tmp_path / name / "tokenizer" / "tokenizer.json").is_file()
+
+
+def test_demo_quiet_prints_only_the_data_path(tmp_path):
+    result = run_roots("demo", "--out", str(tmp_path / "demo"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert all(line.startswith("roots filter:") for line in result.stderr.splitlines())  # warnings only
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("--data-path ")

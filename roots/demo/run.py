@@ -12,6 +12,7 @@ from roots.atomic import write_text
 from roots.config import configured_stages_of, load_pipeline, validate_pipeline
 from roots.errors import NotAvailableYet
 from roots.pipeline import available_stages, run_stages
+from roots.progress import is_quiet
 from roots.sources.registry import source_class
 from roots.summary import default_console, print_summary
 
@@ -69,6 +70,10 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
 
         exported = export_demo(config, run, out)
     print_summary(run, console)
+    if is_quiet():  # -q: only the line a training script needs
+        if exported:
+            console.print(f"--data-path {exported[1]}", soft_wrap=True)
+        return
     console.print(f"\nDemo corpus: {out / 'corpus'}   pipeline: {pipeline_file}   run: {run.root}")
     if exported:
         console.print(f"Tokenizer: {exported[0]}\nMegatron --data-path {exported[1]}", soft_wrap=True)
