@@ -15,6 +15,7 @@ import click
 
 from roots.cliopts import model_options
 from roots.config import PipelineConfig
+from roots.dedup.config import DedupStageConfig
 from roots.errors import UserError
 from roots.export.config import ExportStageConfig
 from roots.filters.config import FilterStageConfig
@@ -129,13 +130,15 @@ def filter_cmd(run_dir: Path, section: dict[str, Any], overrides: dict[str, Any]
 
 @cli.command("dedup")
 @run_dir_argument
+@model_options(DedupStageConfig, "section", exclude=("minhash", "repeated_lines"))
 @executor_options
-def dedup_cmd(run_dir: Path, overrides: dict[str, Any]) -> None:
+def dedup_cmd(run_dir: Path, section: dict[str, Any], overrides: dict[str, Any]) -> None:
     """Exact, MinHash-LSH near-duplicate and repeated-line dedup: RUN/dedup/{kept,removed}/.
 
-    Settings come from the dedup: section of RUN/config.yaml; `roots dedup-params` chooses LSH bands × rows.
+    Options not given keep the dedup: section of RUN/config.yaml (minhash and repeated_lines are set there);
+    `roots dedup-params` chooses LSH bands × rows.
     """
-    _run_on_existing(run_dir, "dedup", overrides)
+    _run_on_existing(run_dir, "dedup", overrides, section)
 
 
 @cli.group("export")

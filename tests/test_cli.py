@@ -332,3 +332,14 @@ def test_demo_quiet_prints_only_the_data_path(tmp_path):
     assert all(line.startswith("roots filter:") for line in result.stderr.splitlines())  # warnings only
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("--data-path ")
+
+
+def test_dedup_options_are_the_dedup_section_fields(tmp_path):
+    import yaml
+
+    corpus = write_jsonl_corpus(tmp_path / "c.jsonl", 6)
+    run = tmp_path / "run"
+    assert main(["extract", "jsonl", str(corpus), "--out", str(run), "--workers", "1"]) == 0
+    assert main(["dedup", str(run), "--workers", "1", "--no-url", "--scope", "global"]) == 0
+    saved = yaml.safe_load((run / "config.yaml").read_text())["dedup"]
+    assert saved["url"] is False and saved["scope"] == "global" and saved["exact"] is True

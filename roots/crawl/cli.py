@@ -116,7 +116,9 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--timeout", type=click.FloatRange(min=0.001), default=None, help="request timeout (seconds)"
     )
-    @click.option("--records-per-shard", type=click.IntRange(min=1), default=None)
+    @click.option(
+        "--records-per-shard", type=click.IntRange(min=1), default=None, help="records per fetched WARC shard"
+    )
     @click.option("--retry-errors", is_flag=True, help="fetch again the shards that have error records")
     @executor_options
     def fetch_cmd(
