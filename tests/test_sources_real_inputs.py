@@ -109,6 +109,30 @@ def test_records_warcio_reads_despite_an_off_length_or_a_single_crlf(tmp_path, c
     assert errors(run) == []
 
 
+def test_records_whose_lines_end_with_cr_cr_lf(tmp_path):
+    """As in pywb's sample ``missing-status-text.warc``: every line ends with ``\\r\\r\\n``; warcio reads it."""
+    from tests.fixtures_sources import warc_records, write_chunks
+
+    html = html_page(
+        "Odd endings", ["A page from an archive whose lines end in two carriage returns."]
+    ).encode()
+    http = b"HTTP/1.0 200 OK\r\r\nContent-Type: text/html\r\r\n\r\r\n" + html
+    head = [
+        b"WARC/1.0",
+        b"WARC-Type: response",
+        b"WARC-Record-ID: <urn:uuid:125f3091-65f6-4d0e-96dd-dbff7c551275>",
+        b"WARC-Date: 2014-01-27T17:12:38Z",
+        b"Content-Length: %d" % len(http),
+        b"Content-Type: application/http; msgtype=response",
+        b"WARC-Target-URI: http://iana.org/odd",
+    ]
+    odd = b"\r\r\n".join(head) + b"\r\r\n\r\r\n" + http + b"\r\r\n\r\r\n"
+    write_chunks(tmp_path / "odd.warc", [odd, *warc_records([_story(7)], compress=False)])
+    run = extract("warc", tmp_path / "odd.warc", "--extractor", "resiliparse", out=tmp_path / "r")
+    assert [d["url"] for d in rows(run)] == ["http://iana.org/odd", "https://news.example/7"]
+    assert "two carriage returns" in rows(run)[0]["text"] and errors(run) == []
+
+
 def test_arc_header_lines_with_a_space_in_the_url(tmp_path):
     from tests.fixtures_sources import arc_file_header, arc_record, write_chunks
 

@@ -34,16 +34,17 @@ PEEK_BYTES = 8192  # of a refused record's content: its HTTP headers
 HEAD_FILL = 16384  # first bytes inflated for a record: its header, usually
 LENIENCY = 8  # bytes a Content-Length may be off by when the next record header still delimits the record
 
-_WARC_START = re.compile(rb"WARC/\d+\.\d+\r?\n")
+_WARC_START = re.compile(rb"WARC/\d+\.\d+\r*\n")  # real files end lines with \r\r\n too
 # ARC v1 "URL IP DATE MIME LENGTH" or v2 (10 fields, LENGTH last); the URL has a scheme and may
 # contain spaces (real crawlers wrote them unescaped)
 _ARC_LINE = re.compile(
     rb"[A-Za-z][A-Za-z0-9+.\-]{0,15}:[^\r\n]{0,8000}? [^ \r\n]+ \d{14} [^ \r\n]+(?: [^ \r\n]*){0,5} (\d+)\r?\n"
 )
 _ARC_HEAD = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]{0,15}:[^ \r\n]* ")
-_WARC_RESYNC = re.compile(rb"(?m)^WARC/\d+\.\d+\r?\n")
+_WARC_RESYNC = re.compile(rb"(?m)^WARC/\d+\.\d+\r*\n")
+_BLANK_LINE = re.compile(rb"\n\r*\n")  # the end of a header block
 _ARC_RESYNC = re.compile(rb"(?m)^" + _ARC_LINE.pattern)
-_CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$")
+_CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r*$")
 
 
 @dataclass(frozen=True)
@@ -148,25 +149,31 @@ def _declared(buf: Buffer, pos: int, end: int, fmt: str) -> tuple[int, int] | No
     if fmt == "arc":
         match = _ARC_LINE.match(buf, pos)
         return (match.end(), int(match.group(1))) if match else None
-    head_end = buf.find(b"\r\n\r\n", pos, min(end, pos + MAX_HEADER_BYTES))
-    length = _CONTENT_LENGTH.search(buf, pos, head_end + 2) if head_end >= 0 else None
-    return (head_end + 4, int(length.group(1))) if length else None
+    head = _header_end(buf, pos, end)
+    length = _CONTENT_LENGTH.search(buf, pos, head[0]) if head else None
+    return (head[1], int(length.group(1))) if head and length else None
+
+
+def _header_end(buf: Buffer, pos: int, end: int) -> tuple[int, int] | None:
+    """(end of the last header line, start of the content) of the WARC header block at ``pos``."""
+    blank = _BLANK_LINE.search(buf, pos, min(end, pos + MAX_HEADER_BYTES))
+    return (blank.start() + 1, blank.end()) if blank else None
 
 
 def _parse_warc(buf: Buffer, pos: int, end: int) -> _Parsed:
-    head_end = buf.find(b"\r\n\r\n", pos, min(end, pos + MAX_HEADER_BYTES))
-    if head_end < 0:
+    head = _header_end(buf, pos, end)
+    if head is None:
         return _Parsed(pos, pos, pos, "bad_header", "no end of WARC headers")
-    match = _CONTENT_LENGTH.search(buf, pos, head_end + 2)
+    match = _CONTENT_LENGTH.search(buf, pos, head[0])
     if not match:
         return _Parsed(pos, pos, pos, "bad_header", "WARC record without Content-Length")
     length = int(match.group(1))
-    content_end = head_end + 4 + length
+    content_end = head[1] + length
     if buf[content_end : content_end + 4] == b"\r\n\r\n":
         return _Parsed(pos, content_end, content_end + 4)
     if content_end == end:
         return _Parsed(pos, content_end, content_end)
-    lenient = _lenient_end(buf, head_end + 4, content_end, end)
+    lenient = _lenient_end(buf, head[1], content_end, end)
     if lenient is not None:
         return _Parsed(pos, *lenient)
     if content_end > end:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-_WARC_TYPE = re.compile(rb"(?im)^WARC-Type[ \t]*:[ \t]*([A-Za-z]+)[ \t]*\r?$")
+_BLANK_LINE = re.compile(rb"\n\r*\n")
+_WARC_TYPE = re.compile(rb"(?im)^WARC-Type[ \t]*:[ \t]*([A-Za-z]+)[ \t]*\r*$")
 
 
 class RecordError(Exception):
@@ -65,7 +66,8 @@ def parse_record(data: bytes, fmt: str, wanted: frozenset[str], max_body: int) -
     """The record in ``data``; the body (at most ``max_body + 1`` bytes of it) is read only for record types
     in ``wanted``."""
     if fmt == "warc":  # a record we skip (request, metadata …) is not worth a full parse
-        match = _WARC_TYPE.search(data, 0, data.find(b"\r\n\r\n"))
+        blank = _BLANK_LINE.search(data)
+        match = _WARC_TYPE.search(data, 0, blank.start() if blank else len(data))
         if match and match.group(1).decode("ascii").lower() not in wanted:
             return _skipped_record(match.group(1).decode("ascii").lower())
     raw = _arc_v1(data) if fmt == "arc" else data + b"\r\n\r\n"
