@@ -107,8 +107,51 @@ def languages_export(dest: Path, overwrite: bool) -> None:
     click.echo(f"edit them, then run with --languages-dir {dest} (or filter.languages_dir: {dest})")
 
 
+@click.group("quality")
+def quality_group() -> None:
+    """The model-based quality filter (filters.quality_score)."""
+
+
+@quality_group.command("train")
+@click.option(
+    "--positive",
+    "positive",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help='good documents: jsonl ({"text": …}), Parquet, or a run\'s filter/kept folder (repeatable)',
+)
+@click.option(
+    "--negative",
+    "negative",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="bad documents, same forms (e.g. a run's filter/removed folder) (repeatable)",
+)
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="model file (.npz)"
+)
+@click.option("--epochs", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--bits", type=click.IntRange(10, 24), default=18, show_default=True, help="2**bits hashed features"
+)
+def quality_train(
+    positive: tuple[Path, ...], negative: tuple[Path, ...], out: Path, epochs: int, bits: int
+) -> None:
+    """Train the quality classifier offline from a positive and a negative set of documents."""
+    from roots.filters.quality_model import read_texts, train
+
+    good, bad = read_texts(positive), read_texts(negative)
+    model = train(good, bad, bits=bits, epochs=epochs)
+    model.save(out)
+    click.echo(f"{out}: trained on {len(good)} positive and {len(bad)} negative documents")
+    click.echo(f"use it in a language YAML: filters: {{quality_score: {{model: {out}, min: 0.5}}}}")
+
+
 def register(cli: click.Group) -> None:
-    """Add the ``lm``, ``thresholds`` and ``languages`` command groups to the ``roots`` command line."""
+    """Add the ``lm``, ``thresholds``, ``quality`` and ``languages`` command groups to the ``roots`` command line."""
+    cli.add_command(quality_group)
     cli.add_command(lm_group)
     cli.add_command(thresholds_group)
     cli.add_command(languages_group)

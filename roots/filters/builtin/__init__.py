@@ -1,6 +1,6 @@
 """The built-in filters, one module each, in filter order (``MODULES``): the eight ROOTS filters in ROOTS
 order (in every language config), then FineWeb's line filters, the Gopher quality and repetition filters and
-C4's line filter (only where a language YAML lists them)."""
+C4's line filter, the model-based quality score (only where a language YAML lists them)."""
 
 MODULES: tuple[str, ...] = (
     "number_words",
@@ -25,4 +25,5 @@ MODULES: tuple[str, ...] = (
     "top_ngram_chars",
     "duplicate_ngram_chars",
     "c4_lines",
+    "quality_score",
 )
