@@ -5,6 +5,10 @@ never a half-written one. Temporary names start with ``.tmp-`` so a stage can sw
 A killed process cannot lose written data (it is in the page cache), so ``fsync`` is only needed
 against power loss or a kernel crash; set ``ROOTS_FSYNC=1`` to pay for it (it costs a disk flush per
 file, which dominates stages that write many small files).
+
+On object storage (a ``UPath`` target, see ``roots.storage``) there is no rename: the object is written under
+its final name, which an object store shows only once the upload completes; a failing writer aborts the
+upload, so a reader still sees the old object or nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from roots.storage import is_remote
+
 TMP_PREFIX = ".tmp-"
 FSYNC = os.environ.get("ROOTS_FSYNC", "0") == "1"
 
@@ -30,6 +36,10 @@ def _tmp_path(target: Path) -> Path:
 @contextlib.contextmanager
 def atomic_open(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Open a temporary file that replaces ``target`` only when the block finishes without error."""
+    if is_remote(target):
+        with _object_open(target, mode) as handle:
+            yield handle
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_path(target)
     try:
@@ -42,6 +52,22 @@ def atomic_open(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _object_open(target: Path, mode: str) -> Iterator[IO[Any]]:
+    """Write an object directly; on error the upload is abandoned (never completed, so never visible)."""
+    handle = target.open(mode)
+    raw = getattr(handle, "buffer", handle)  # text mode wraps the fsspec file
+    try:
+        yield handle
+    except BaseException:
+        discard = getattr(raw, "discard", None)
+        if callable(discard):
+            discard()  # s3fs / gcsfs / adlfs: abort the multipart or resumable upload
+        raw.closed = True  # close() must not flush what was buffered
+        raise
+    handle.close()
 
 
 def write_bytes(target: Path, data: bytes) -> None:
@@ -70,8 +96,8 @@ def write_parquet(target: Path, table: pa.Table) -> None:
 
 
 def sweep_temporaries(directory: Path) -> int:
-    """Delete temporary files left by a killed run; returns how many were removed."""
-    if not directory.exists():
+    """Delete temporary files left by a killed run; returns how many were removed (objects have none)."""
+    if is_remote(directory) or not directory.exists():
         return 0
     removed = 0
     for path in directory.rglob(f"{TMP_PREFIX}*"):

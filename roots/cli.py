@@ -29,13 +29,27 @@ EXIT_OK, EXIT_BUG, EXIT_USER_ERROR, EXIT_SHARDS_FAILED, EXIT_INTERRUPTED = 0, 1,
 EXECUTOR_FIELDS = ("workers", "executor", "ray_address", "shard_tries", "ray_num_cpus", "ray_memory_gb")
 
 
+class PathOrURL(click.ParamType):
+    """A local path (``pathlib.Path``) or an fsspec URL such as ``s3://bucket/run`` (``roots.storage``)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        from roots.storage import as_path
+
+        return as_path(value)
+
+
+RUN_PATH = PathOrURL()
+
+
 def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--workers / --executor / --ray-address / --shard-tries … (from ``PipelineConfig``) as ``overrides``."""
     return model_options(PipelineConfig, "overrides", only=EXECUTOR_FIELDS)(func)
 
 
 def run_dir_argument(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.argument("run_dir", type=click.Path(path_type=Path))(func)
+    return click.argument("run_dir", type=RUN_PATH)(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -79,7 +93,7 @@ def _source_command(kind: str, model: type[Any]) -> None:
     argument = "paths" if many else "path"
 
     @model_options(model, "source", exclude=("type", argument))
-    @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="run directory")
+    @click.option("--out", "out", type=RUN_PATH, required=True, help="run directory (a folder or an fsspec URL)")
     @click.option(
         "--append",
         is_flag=True,

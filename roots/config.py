@@ -17,6 +17,7 @@ from roots.errors import UserError
 from roots.export.config import ExportStageConfig, TokenizerTrainConfig
 from roots.filters.config import FilterStageConfig
 from roots.sources.config import SourceConfig
+from roots.storage import is_url
 
 
 class PipelineConfig(StrictModel):
@@ -93,6 +94,8 @@ def _resolve_paths(data: Any, base: Path) -> Any:
 
 
 def _absolute(value: str, base: Path) -> str:
+    if is_url(value):
+        return value
     path = Path(value).expanduser()
     return str(path if path.is_absolute() else (base / path).resolve())
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from roots.storage import read_parquet
 
 STAGES = ("extract", "filter", "dedup", "export")
 CONFIG_FILE = "config.yaml"
@@ -75,7 +76,7 @@ class StageDir:
         parts = self.parts(kind)
         if not parts:
             return None
-        return pa.concat_tables([pq.read_table(p, columns=columns) for p in parts], promote_options="default")
+        return pa.concat_tables([read_parquet(p, columns=columns) for p in parts], promote_options="default")
 
 
 @dataclass(frozen=True)

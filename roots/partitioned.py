@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from roots.atomic import atomic_open
+from roots.storage import open_binary
 
 SUFFIX = ".arrows"
 MAGIC = b"ROOTSPT1"
@@ -107,20 +108,20 @@ def _entries(handle: BinaryIO, path: Path | str, first: int, count: int | None) 
 
 def partition_count(path: Path | str) -> int:
     """How many receiving partitions a partitioned file was written for."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         return _partitions(handle, path)
 
 
 def partition_rows(path: Path | str) -> np.ndarray:
     """Rows per partition, from the index alone (no data read)."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         entries = _entries(handle, path, 0, None)
     return np.asarray([rows for _, _, rows in entries], dtype=np.int64)
 
 
 def read_partition(path: Path | str, index: int, columns: list[str] | None = None) -> pa.Table | None:
     """Partition ``index`` of a partitioned file, reading only its bytes; None if it has no rows."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         ((start, end, rows),) = _entries(handle, path, index, 1)
         if start == end:
             return None

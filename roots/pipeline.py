@@ -17,6 +17,7 @@ from roots.config import PipelineConfig, validate_pipeline
 from roots.errors import NotAvailableYet, UserError
 from roots.executors import Executor, make_executor
 from roots.layout import CONFIG_FILE, STAGES, RunLayout
+from roots.storage import as_path, check_access, makedirs
 
 StageRunner = Callable[[PipelineConfig, RunLayout, Executor], Any]
 
@@ -57,8 +58,9 @@ def available_stages() -> list[str]:
 
 
 def save_run_config(config: PipelineConfig) -> RunLayout:
-    run = RunLayout(Path(config.run_dir))
-    run.root.mkdir(parents=True, exist_ok=True)
+    run = RunLayout(as_path(config.run_dir))
+    check_access(run.root, f"run_dir {config.run_dir}", write=True)
+    makedirs(run.root)
     write_text(run.config, config.to_yaml())
     return run
 

@@ -12,7 +12,6 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -24,6 +23,7 @@ from roots.layout import STAGES, RunLayout, StageDir
 from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
 from roots.partitioned import PartitionedTable, write_partitioned
 from roots.stats import StageStats
+from roots.storage import as_path, makedirs
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def run_shard(stage: Stage, run_root: str, task: ShardTask) -> dict[str, Any]:
 
     Runs in a worker (process or Ray task): everything it needs travels in its arguments.
     """
-    run = RunLayout(Path(run_root))
+    run = RunLayout(as_path(run_root))
     sdir = stage.output_dir(run)
     out = stage.process(run, task)
     for kind, table in sorted(out.tables.items(), key=lambda kv: kv[0] or ""):
@@ -201,7 +201,7 @@ def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, list[ShardTask], di
     """Plan the stage and find which shards are already done."""
     stage.upstream_token = upstream_token(stage, run)
     sdir = stage.output_dir(run)
-    sdir.path.mkdir(parents=True, exist_ok=True)
+    makedirs(sdir.path)
     sweep_temporaries(sdir.path)
     tasks = stage.plan(run)
     remove_stale_shards(sdir, {t.index for t in tasks})

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from roots.dedup.buckets import LineStep
 from roots.dedup.components import AssignStep
@@ -36,6 +35,7 @@ from roots.layout import RunLayout
 from roots.schema import lang_key
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
+from roots.storage import read_parquet
 
 LINES_ONLY = "repeated_lines_only"
 OUTPUT_FIELDS = (
@@ -63,7 +63,7 @@ class ApplyStage(Stage):
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
         path = self.dplan.inputs[task.index]
         input_schema(path)  # a one-line error naming the file if the shard is unusable
-        table = pq.read_table(path)
+        table = read_parquet(path)
         stats = StageStats()
         valid = valid_rows(table.select(["id", "text"]))
         lang_column = (

@@ -9,10 +9,10 @@ those arrays: exact up to a 32-bit collision between two different shingles, whi
 from __future__ import annotations
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from roots.dedup.tables import blob_values, read_rows
 from roots.layout import RunLayout, shard_name
+from roots.storage import read_parquet
 
 SHINGLES_DIR = "dedup/_signatures/shingles"
 
@@ -76,6 +76,6 @@ def read_shingle_sets(run: RunLayout, shard: int, rows: np.ndarray) -> tuple[np.
     Reads only the row groups that hold them, so memory is these documents' shingles, not the shard's.
     """
     path = run.root / SHINGLES_DIR / shard_name(shard)
-    stored_rows = pq.read_table(path, columns=["row"]).column("row").to_numpy()
+    stored_rows = read_parquet(path, columns=["row"]).column("row").to_numpy()
     found = read_rows(path, np.searchsorted(stored_rows, rows), ["shingles"])
     return blob_values(found.column("shingles"))

@@ -18,6 +18,7 @@ from roots.dedup.languages import SegmenterTable
 from roots.errors import UserError
 from roots.layout import RunLayout
 from roots.stage import ShardTask, Stage
+from roots.storage import open_binary
 
 FOOTER_BYTES = 1 << 20
 # the layout of the working files (2: one partitioned file per sending task); part of every helper step's
@@ -130,7 +131,7 @@ def content_fingerprint(paths: list[Path]) -> str:
     for path in paths:
         size = path.stat().st_size
         digest.update(f"{path.name}:{size}\n".encode())
-        with open(path, "rb") as handle:
+        with open_binary(path) as handle:
             handle.seek(max(0, size - FOOTER_BYTES))
             digest.update(handle.read())
     return digest.hexdigest()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import xxhash
 
 from roots.dedup.jaccard import canonical_sets, fingerprints
@@ -40,6 +39,7 @@ from roots.layout import RunLayout
 from roots.partitioned import PartitionedTable, partitioned
 from roots.schema import lang_key
 from roots.stage import ShardOutput, ShardTask
+from roots.storage import read_parquet, read_schema
 
 REQUIRED_COLUMNS = ("id", "text")
 READ_COLUMNS = ("id", "text", "url", "lang", "source")
@@ -57,7 +57,7 @@ def group_seed(group: str) -> int:
 def input_schema(path: str) -> pa.Schema:
     """The schema of an input shard; a one-line error if it is unreadable or lacks ``id``/``text``."""
     try:
-        schema = pq.read_schema(path)
+        schema = read_schema(path)
     except (OSError, pa.ArrowInvalid) as exc:
         raise UserError(f"{path}: cannot read input shard ({exc}); re-run the previous stage") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in schema.names]
@@ -72,7 +72,7 @@ def read_input(path: str, columns: tuple[str, ...] = READ_COLUMNS) -> pa.Table:
     """The columns dedup needs from one input shard (absent optional columns become nulls)."""
     schema = input_schema(path)
     present = [c for c in columns if c in schema.names]
-    table = pq.read_table(path, columns=present)
+    table = read_parquet(path, columns=present)
     for name in columns:
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(len(table), pa.string()))

@@ -16,7 +16,6 @@ processes or Ray), each resumable on its own:
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from roots.config import PipelineConfig
@@ -34,6 +33,7 @@ from roots.executors import Executor, run_stage
 from roots.layout import RunLayout
 from roots.progress import stderr_console
 from roots.stage import Stage, read_marker
+from roots.storage import remove_tree
 
 MAX_ROUNDS = 200
 PLAN_FILE = "_plan.json"
@@ -112,7 +112,7 @@ def remove_intermediate(run: RunLayout) -> None:
     if root.is_dir():
         for path in sorted(root.glob("_*")):
             if path.is_dir() and path.name not in ("_done", "_errors"):
-                shutil.rmtree(path)
+                remove_tree(path)
 
 
 def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:

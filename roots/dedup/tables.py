@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from roots.dedup.shingles import fmix64
 from roots.layout import RunLayout, shard_name
 from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
 from roots.partitioned import read_partition
+from roots.storage import parquet_file, read_parquet
 
 U64 = pa.uint64()
 
@@ -137,7 +137,7 @@ def read_parts(
         schema = pa.schema([schema.field(c) for c in columns])
     if partition is None:
         paths = [base / shard_name(t) for t in tasks]
-        tables = [pq.read_table(path, columns=columns) for path in paths if path.exists()]
+        tables = [read_parquet(path, columns=columns) for path in paths if path.exists()]
     else:
         paths = [base / shard_name(t, PARTITIONED_SUFFIX) for t in tasks]
         tables = [t for t in (read_partition(path, partition, columns) for path in paths) if t is not None]
@@ -148,7 +148,7 @@ def read_parts(
 
 def read_rows(path: Path | str, positions: np.ndarray, columns: list[str]) -> pa.Table:
     """Rows ``positions`` (ascending) of a Parquet file, reading only the row groups that hold them."""
-    parquet = pq.ParquetFile(path)
+    parquet = parquet_file(path)
     sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
     ends = np.cumsum(sizes, dtype=np.int64)
     groups = np.searchsorted(ends, positions, side="right")
@@ -164,7 +164,7 @@ def read_rows(path: Path | str, positions: np.ndarray, columns: list[str]) -> pa
 
 def count_rows(paths: Iterable[Path]) -> int:
     """Rows of Parquet files from their footers (no data read)."""
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths if p.exists())
+    return sum(parquet_file(p).metadata.num_rows for p in paths if p.exists())
 
 
 def dictionary_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list]:

@@ -21,6 +21,7 @@ from roots.layout import RunLayout, StageDir
 from roots.progress import shard_progress
 from roots.stage import ShardTask, Stage, complete, prepare, record_failed_shards, run_shard
 from roots.stats import StageStats
+from roots.storage import location
 
 #: tries per shard (first run included) before a shard is recorded as failed
 DEFAULT_TRIES = 3
@@ -101,7 +102,7 @@ def run_stage(stage: Stage, run: RunLayout, executor: Executor) -> StageStats:
     """
     sdir, tasks, results = prepare(stage, run)
     todo: list[ShardTask] = [t for t in tasks if t.index not in results]
-    args = [(stage, str(run.root.absolute()), t) for t in todo]
+    args = [(stage, location(run.root), t) for t in todo]
     failures: dict[int, TaskFailure] = {}
     with shard_progress(stage.display_name, total=len(tasks), done=len(results)) as advance:
         for position, outcome in executor.map_tries(run_shard, args):

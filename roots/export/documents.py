@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import xxhash
 
 from roots.errors import UserError
 from roots.layout import RunLayout
 from roots.schema import lang_key
 from roots.stage import ShardTask
+from roots.storage import open_binary, parquet_file
 
 DOCUMENT_STAGES = ("extract", "filter", "dedup")
 FOOTER_BYTES = 1 << 16
@@ -38,7 +38,7 @@ class FinalDocuments:
         h = xxhash.xxh3_64()
         for part in self.parts:
             size = part.stat().st_size
-            with open(part, "rb") as handle:
+            with open_binary(part) as handle:
                 handle.seek(max(0, size - FOOTER_BYTES))
                 h.update(f"{part.name}\x1f{size}\x1f".encode())
                 h.update(handle.read())
@@ -61,7 +61,7 @@ def plan_row_ranges(parts: list[Path], rows_per_shard: int) -> list[ShardTask]:
     """Shards of at most ``rows_per_shard`` consecutive rows of one file (an empty file is one empty shard)."""
     tasks: list[ShardTask] = []
     for part in parts:
-        rows = pq.ParquetFile(part).metadata.num_rows
+        rows = parquet_file(part).metadata.num_rows
         for start in range(0, max(rows, 1), rows_per_shard):
             tasks.append(
                 ShardTask(
@@ -73,7 +73,7 @@ def plan_row_ranges(parts: list[Path], rows_per_shard: int) -> list[ShardTask]:
 
 def read_shard(payload: dict[str, Any], columns: list[str]) -> pa.Table:
     """Rows ``[start, stop)`` of the shard's file, reading only the row groups that hold them."""
-    handle = pq.ParquetFile(payload["file"])
+    handle = parquet_file(payload["file"])
     present = [c for c in columns if c in handle.schema_arrow.names]
     start, stop = payload["start"], payload["stop"]
     groups, first_row, offset = [], None, 0

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import xxhash
 
 from roots.atomic import write_json, write_text
@@ -30,6 +29,7 @@ from roots.export.documents import FinalDocuments, final_documents
 from roots.export.tokenizer import TOKENIZER_FILE
 from roots.layout import RunLayout
 from roots.schema import lang_key
+from roots.storage import parquet_file, read_parquet
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -73,7 +73,7 @@ def language_chars(documents: FinalDocuments) -> dict[str, int]:
     """Characters of the final documents per language (``und`` for none)."""
     counts: dict[str, int] = {}
     for part in documents.parts:
-        table = pq.read_table(part, columns=["text", "lang"])
+        table = read_parquet(part, columns=["text", "lang"])
         lengths = pc.utf8_length(table.column("text")).to_pylist()
         for lang, n in zip(table.column("lang").to_pylist(), lengths, strict=True):
             counts[lang_key(lang)] = counts.get(lang_key(lang), 0) + (n or 0)
@@ -98,7 +98,7 @@ def sampled_texts(documents: FinalDocuments, factors: dict[str, float]) -> Itera
     """Batches of training texts: every document repeated by its language's factor (see module docstring)."""
     batch: list[str] = []
     for part in documents.parts:
-        for record in pq.ParquetFile(part).iter_batches(batch_size=BATCH, columns=["id", "text", "lang"]):
+        for record in parquet_file(part).iter_batches(batch_size=BATCH, columns=["id", "text", "lang"]):
             columns = record.to_pydict()
             for doc_id, text, lang in zip(columns["id"], columns["text"], columns["lang"], strict=True):
                 if text:

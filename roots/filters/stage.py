@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from roots import packaged
 from roots.errors import UserError, plural
@@ -48,6 +47,7 @@ from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, oversize
 from roots.schema import UNKNOWN_LANG, extend_schema
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
+from roots.storage import read_parquet
 
 if TYPE_CHECKING:
     from roots.config import PipelineConfig
@@ -176,7 +176,7 @@ class FilterStage(Stage):
         return [ShardTask(int(p.name.split("-")[1].split(".")[0]), {"input": str(p)}) for p in parts]
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
-        table = pq.read_table(task.payload["input"])
+        table = read_parquet(task.payload["input"])
         return filter_table(engine_for(self), table, self.config.max_document_bytes)
 
     def finalize(self, run: RunLayout, stats: StageStats) -> None:

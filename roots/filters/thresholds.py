@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from roots.errors import UserError
 from roots.filters.derive import Derived, derive_thresholds, rules, statistic_columns
 from roots.filters.language_config import language_config_path
 from roots.filters.yamledit import load_document, save_document, set_key
 from roots.layout import RunLayout
+from roots.storage import read_parquet, read_schema
 
 KINDS = ("kept", "removed")
 
@@ -33,11 +33,11 @@ def run_statistics(run_dir: Path, lang: str) -> dict[str, np.ndarray]:
         )
     columns: dict[str, list[np.ndarray]] = {}
     for part in parts:
-        names = set(pq.read_schema(part).names)
+        names = set(read_schema(part).names)
         if "lang" not in names:
             raise UserError(f"{part}: no 'lang' column; this is not a roots filter shard")
         wanted = ["lang", *(c for c in statistic_columns() if c in names)]
-        table = pq.read_table(part, columns=wanted)
+        table = read_parquet(part, columns=wanted)
         table = table.filter(pc.equal(table.column("lang"), lang))
         for name in wanted[1:]:
             values = table.column(name).to_numpy(zero_copy_only=False).astype(np.float64)

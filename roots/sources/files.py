@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roots.errors import UserError
+from roots.storage import as_path, glob_url, is_url, storage_error
 
 
 @dataclass(frozen=True, order=True)
@@ -34,6 +35,12 @@ def expand_paths(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...]
 
 def expand_inputs(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...] = ()) -> list[InputFile]:
     """Like ``expand_paths``, with each file's name relative to the common root of the patterns."""
+    patterns = list(patterns)
+    remote = [p for p in patterns if is_url(p)]
+    if remote:
+        if len(remote) < len(patterns):
+            raise UserError(f"{key}: mixes URLs and local paths; list them in two sources")
+        return _url_inputs(remote, key, suffixes)
     found: list[Path] = []
     roots: list[Path] = []
     for pattern in patterns:
@@ -60,6 +67,43 @@ def expand_inputs(patterns: Iterable[str], *, key: str, suffixes: tuple[str, ...
         raise UserError(f"{key}: no input files found{want}")
     root = Path(os.path.commonpath([str(r) for r in roots] + [str(p.parent) for p in unique]))
     return [InputFile(p, p.relative_to(root).as_posix()) for p in unique]
+
+
+def _url_inputs(patterns: list[str], key: str, suffixes: tuple[str, ...]) -> list[InputFile]:
+    """``expand_inputs`` for URLs (``s3://bucket/crawl/*.warc.gz``, a prefix, or an object)."""
+    found: dict[str, Path] = {}
+    roots: list[str] = []
+    for pattern in patterns:
+        try:
+            if glob.has_magic(pattern):
+                matches = list(glob_url(pattern))
+                if not matches:
+                    raise UserError(f"{key}: the pattern {pattern!r} matches no file")
+                roots.append(pattern[: min(pattern.find(c) for c in "*?[" if c in pattern)].rsplit("/", 1)[0])
+            else:
+                path = as_path(pattern)
+                if path.is_file():
+                    matches = [path]
+                    roots.append(pattern.rsplit("/", 1)[0])
+                elif path.is_dir():
+                    matches = [p for p in sorted(path.rglob("*"), key=str) if p.is_file() and _matches(p, suffixes)]
+                    roots.append(pattern.rstrip("/"))
+                else:
+                    raise UserError(f"{key}: {pattern!r} does not exist; give an existing object, prefix or glob")
+        except UserError:
+            raise
+        except Exception as exc:
+            error = storage_error(exc, f"{key}: {pattern}")
+            if error is None:
+                raise
+            raise error from None
+        found.update((str(p), p) for p in matches)
+    if not found:
+        want = f" ({', '.join(suffixes)})" if suffixes else ""
+        raise UserError(f"{key}: no input files found{want}")
+    names = sorted(found)
+    root = os.path.commonpath([r.split("://", 1)[1] for r in roots] + [n.split("://", 1)[1].rsplit("/", 1)[0] for n in names])
+    return [InputFile(found[n], n.split("://", 1)[1][len(root) :].lstrip("/")) for n in names]
 
 
 def _glob_root(pattern: Path) -> Path:

@@ -25,6 +25,7 @@ from roots.sources.base import ExtractError, Item, Source
 from roots.sources.config import JsonlSource
 from roots.sources.files import expand_inputs
 from roots.sources.textio import LongLine, bounded_lines, open_binary
+from roots.storage import as_path
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".ndjson")
 _READ_ERRORS = (OSError, EOFError, zlib.error)
@@ -79,7 +80,7 @@ class JsonlReader(Source):
         return bounds, _repeats(np.frombuffer(hashes, dtype=np.uint64)) if key is not None else {}
 
     def read(self, unit: dict[str, Any]) -> Iterator[Item]:
-        path, rel = Path(unit["file"]), unit["rel"]
+        path, rel = as_path(unit["file"]), unit["rel"]
         start, stop = unit["start"], unit["stop"]
         done = 0  # lines read so far: the unit that meets a read error reports it at line done + 1
         try:

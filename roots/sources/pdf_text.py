@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from roots.sources.cpu_limit import CpuTimeExceeded
+from roots.storage import open_binary
 
 BACKENDS = {
     "pdfminer": "roots.sources.pdf_text:pdfminer_pages",
@@ -32,7 +33,7 @@ class PdfProblem(Exception):
 
 def _check_file(path: str) -> None:
     """Cheap structural checks: a PDF header near the start and an ``%%EOF`` near the end (padding ignored)."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         head = handle.read(1024)
         handle.seek(0, 2)
         size = handle.tell()
@@ -97,7 +98,7 @@ def _pdfminer(path: str, max_pages: int) -> dict[str, Any]:
     from pdfminer.pdfparser import PDFParser
     from pdfminer.pdftypes import resolve1
 
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         document = PDFDocument(PDFParser(handle))
         claimed = (
             resolve1(resolve1(document.catalog.get("Pages")) or {}).get("Count") if document.catalog else None

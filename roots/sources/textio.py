@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from roots import storage
+
 SKIP_CHUNK = 1 << 20
 
 
@@ -21,8 +23,8 @@ class LongLine:
 def open_binary(path: Path) -> IO[bytes]:
     """Open a file for reading, decompressing ``.gz`` transparently."""
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb")
+        return gzip.open(storage.open_binary(path) if storage.is_remote(path) else path, "rb")
+    return storage.open_binary(path)
 
 
 def bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | LongLine]:

@@ -12,7 +12,6 @@ import importlib.util
 import re
 from collections.abc import Iterator
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from roots.errors import UserError
@@ -34,6 +33,7 @@ from roots.sources.warc_framing import (
     unsupported_compression,
 )
 from roots.sources.warc_records import Record, RecordError, parse_record
+from roots.storage import as_path
 
 SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wet", ".wet.gz") + tuple(
     f"{base}{ext}" for base in (".warc", ".arc", ".wet") for ext in UNSUPPORTED_SUFFIXES
@@ -96,7 +96,7 @@ class WarcReader(Source):
     def _entries(self, unit: dict[str, Any]) -> Iterator[Item | Pending]:
         rel, fmt = unit["rel"], unit["format"]
         frames = read_frames(
-            Path(unit["file"]), fmt, unit["gzip"], unit["start"], unit["stop"], self.record_cap
+            as_path(unit["file"]), fmt, unit["gzip"], unit["start"], unit["stop"], self.record_cap
         )
         try:
             for frame in frames:

@@ -23,6 +23,10 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
+
+from roots import storage
+from roots.storage import open_binary
 
 Buffer = bytes | bytearray | mmap.mmap  # a whole file (mmap) or an inflated gzip member window
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -84,7 +88,7 @@ UNSUPPORTED_SUFFIXES = (".zst", ".zstd", ".lz4", ".bz2", ".xz")
 
 def unsupported_compression(path: Path) -> str | None:
     """Why a file cannot be read (a compression roots does not read, by magic bytes or name), else None."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         head = handle.read(8)
     for magic, name, command in UNSUPPORTED:
         if head.startswith(magic):
@@ -98,13 +102,13 @@ def is_gzip(path: Path) -> bool:
     """Gzip files are read member by member (by name, or by magic bytes for unusual names)."""
     if path.name.lower().endswith(".gz"):
         return True
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         return handle.read(3) == GZIP_MAGIC
 
 
 def sniff_format(path: Path) -> str:
     """``warc`` or ``arc``, from the first record (or the file name when that is unreadable)."""
-    with _mapped(path) as mm:
+    with _mapped(path, ranged=True) as mm:
         head = member_head(mm, 0) if mm[:3] == GZIP_MAGIC else bytes(mm[:HEAD_BYTES])
     if head and head.startswith(b"WARC/"):
         return "warc"
@@ -399,9 +403,23 @@ def _plain_frames(buf: Buffer, start: int, stop: int, fmt: str, cap: int) -> Ite
 
 # ---------------------------------------------------------------- public API
 @contextlib.contextmanager
-def _mapped(path: Path) -> Iterator[mmap.mmap | bytes]:
-    """The file as a read-only mmap (an empty bytes object for an empty file)."""
-    with open(path, "rb") as handle:
+def _mapped(path: Path, ranged: bool = False) -> Iterator[mmap.mmap | bytes]:
+    """The file as a read-only mmap (an empty bytes object for an empty file).
+
+    An object on remote storage is read by byte ranges when ``ranged`` (gzip files: walking members needs
+    only slices and ``find``), else fetched whole (an uncompressed WARC is parsed with regular expressions).
+    """
+    if storage.is_remote(path):
+        if not ranged:
+            yield path.read_bytes()
+            return
+        buffer = storage.RangeBuffer(path)
+        try:
+            yield cast(mmap.mmap, buffer)
+        finally:
+            buffer.close()
+        return
+    with open_binary(path) as handle:
         if os.fstat(handle.fileno()).st_size == 0:
             yield b""
             return
@@ -427,7 +445,7 @@ def split_ranges(path: Path, fmt: str, gzip: bool, bytes_per_shard: int, cap: in
 
 def read_frames(path: Path, fmt: str, gzip: bool, start: int, stop: int, cap: int) -> Iterator[Frame]:
     """The items of one work unit in file order; records over ``cap`` bytes are ``too_large`` frames."""
-    with _mapped(path) as mm:
+    with _mapped(path, ranged=gzip) as mm:
         if not len(mm):
             return
         if gzip:
