@@ -39,9 +39,9 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 from benchmarks.bench_filters import LANGS, sentences  # noqa: E402
 from roots.config import PipelineConfig, validate_pipeline  # noqa: E402
-from roots.demo.run import languages_dir  # noqa: E402
 from roots.executors import Executor, make_executor  # noqa: E402
 from roots.layout import RunLayout  # noqa: E402
+from roots.packaged import languages_dir  # noqa: E402
 from roots.pipeline import save_run_config, stage_runner  # noqa: E402
 from tests.conftest import tree_bytes  # noqa: E402
 

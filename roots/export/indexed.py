@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from roots.atomic import atomic_open
+from roots.storage import as_path, is_remote, open_binary
 
 MAGIC = b"MMIDIDX\x00\x00"
 VERSION = 1
@@ -65,11 +66,17 @@ def dtype_code(dtype: np.dtype) -> int:
 
 
 def bin_path(prefix: Path | str) -> Path:
-    return Path(f"{prefix}.bin")
+    return _with_suffix(prefix, ".bin")
 
 
 def idx_path(prefix: Path | str) -> Path:
-    return Path(f"{prefix}.idx")
+    return _with_suffix(prefix, ".idx")
+
+
+def _with_suffix(prefix: Path | str, suffix: str) -> Path:
+    """``prefix`` + ``suffix`` (the prefix's name may contain dots), local or on object storage."""
+    path = as_path(prefix)
+    return path.with_name(path.name + suffix)
 
 
 def check_token_range(tokens: np.ndarray, vocab_size: int, where: str = "") -> None:
@@ -192,7 +199,10 @@ def read_index(prefix: Path | str) -> Index:
     """Parse ``P.idx``; raises ``InvalidDataset`` when the header or the sizes are wrong."""
     path = idx_path(prefix)
     try:
-        data = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else np.zeros(0, np.uint8)
+        if is_remote(path):
+            data = np.frombuffer(path.read_bytes(), dtype=np.uint8)
+        else:
+            data = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else np.zeros(0, np.uint8)
     except FileNotFoundError:
         raise InvalidDataset(f"{path}: missing") from None
     if data.size < HEADER.size:
@@ -268,19 +278,32 @@ def validate_dataset(prefix: Path | str, vocab_size: int | None = None) -> Datas
     return DatasetSummary(str(prefix), str(index.dtype), index.sequences, index.documents, tokens, max_id)
 
 
-def _scan_ids(data: Path, dtype: np.dtype, tokens: int, vocab_size: int | None) -> int:
+def _chunks(data: Path, dtype: np.dtype, tokens: int) -> Iterator[np.ndarray]:
+    """The token ids of a ``.bin`` in chunks (mapped locally, streamed from object storage)."""
+    if is_remote(data):
+        with open_binary(data) as handle:
+            for start in range(0, tokens, CHECK_CHUNK):
+                count = min(CHECK_CHUNK, tokens - start)
+                yield np.frombuffer(handle.read(count * dtype.itemsize), dtype=dtype)
+        return
     values = np.memmap(data, dtype=dtype, mode="r", shape=(tokens,))
-    high = 0
     for start in range(0, tokens, CHECK_CHUNK):
-        chunk = values[start : start + CHECK_CHUNK]
+        yield values[start : start + CHECK_CHUNK]
+
+
+def _scan_ids(data: Path, dtype: np.dtype, tokens: int, vocab_size: int | None) -> int:
+    high = 0
+    start = 0
+    for chunk in _chunks(data, dtype, tokens):
         bad = (chunk < 0) | (chunk >= vocab_size) if vocab_size is not None else chunk < 0
         if bad.any():
             position = start + int(np.argmax(bad))
             where = f"the vocabulary [0, {vocab_size})" if vocab_size is not None else "0 or more"
             raise InvalidDataset(
-                f"{data}: token {position:,} has id {int(values[position])}, outside {where}; "
+                f"{data}: token {position:,} has id {int(chunk[position - start])}, outside {where}; "
                 "was it written with another tokenizer?"
             )
+        start += len(chunk)
         high = max(high, int(chunk.max()))
     return high
 
@@ -309,7 +332,7 @@ def merge_datasets(prefixes: Sequence[Path], out_prefix: Path) -> None:
             raise InvalidDataset(f"{idx_path(prefix)}: dtype {index.dtype} differs from {dtype}")
     with atomic_open(bin_path(out_prefix), "wb") as out:
         for prefix in prefixes:
-            with open(bin_path(prefix), "rb") as part:
+            with open_binary(bin_path(prefix)) as part:
                 shutil.copyfileobj(part, out, 1 << 22)
     sequences = sum(i.sequences for i in indexes)
     documents = sum(i.documents for i in indexes)

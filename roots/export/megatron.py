@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from roots.export.tokenizer import TokenizerSpec, encode, load_tokenizer
 from roots.layout import RunLayout
 from roots.stage import ShardOutput, ShardTask, Stage
 from roots.stats import StageStats
+from roots.storage import makedirs, remove_tree
 
 SHARDS_DIR = "_shards"
 MANIFEST = "manifest.json"
@@ -113,8 +113,8 @@ class MegatronStage(Stage):
                 continue
             groups.setdefault(dataset_key(lang, sources[row], self.config.per_source), []).append(row)
         shard = self.shard_dir(run, task.index)
-        shutil.rmtree(shard, ignore_errors=True)
-        shard.mkdir(parents=True)
+        remove_tree(shard, ignore_errors=True)
+        makedirs(shard)
         manifest: dict[str, dict[str, Any]] = {}
         for key in sorted(groups):
             rows = groups[key]
@@ -145,14 +145,14 @@ class MegatronStage(Stage):
         current = [self.shard_dir(run, t.index) for t in tasks]
         for shard in (self.output_dir(run).path / SHARDS_DIR).glob("part-*"):
             if shard not in current:  # left by an earlier, larger plan
-                shutil.rmtree(shard, ignore_errors=True)
+                remove_tree(shard, ignore_errors=True)
         partials: dict[str, list[Path]] = {}
         langs: dict[str, dict[str, Any]] = {}
         for shard in current:
             for key, entry in json.loads((shard / MANIFEST).read_text(encoding="utf-8")).items():
                 partials.setdefault(key, []).append(shard / key)
                 langs[key] = {"lang": entry["lang"], "source": entry["source"]}
-        self.out.mkdir(parents=True, exist_ok=True)
+        makedirs(self.out)
         datasets = []
         for key in sorted(partials):
             prefix = self.out / f"{key}{SUFFIX}"

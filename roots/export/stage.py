@@ -11,6 +11,7 @@ from roots.export.config import ExportStageConfig
 from roots.export.documents import final_documents
 from roots.layout import RunLayout
 from roots.stats import StageStats
+from roots.storage import as_path, is_remote
 
 if TYPE_CHECKING:
     from roots.config import PipelineConfig
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 def output_folder(config: ExportStageConfig, run: RunLayout) -> Path:
     """``export.out``, else ``RUN/export`` for Megatron datasets and ``RUN/export/<format>`` for documents."""
     if config.out:
-        return Path(config.out)
+        return as_path(config.out)
     base = run.stage("export").path
     return base if config.format == "megatron" else base / config.format
 
@@ -28,7 +29,8 @@ def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> StageStat
     """Run the export the ``export:`` section asks for."""
     section = config.export or ExportStageConfig()
     documents = final_documents(run)
-    out = output_folder(section, run).resolve()
+    out = output_folder(section, run)
+    out = out if is_remote(out) else out.resolve()
     if section.format == "megatron":
         from roots.export.megatron import MegatronStage
         from roots.export.tokenizer import resolve_tokenizer

@@ -18,6 +18,7 @@ from roots.sources.config import PdfSource
 from roots.sources.files import expand_inputs
 from roots.sources.pdf_text import BACKENDS
 from roots.sources.sandbox import Outcome, Pending, get_sandbox, in_order
+from roots.storage import as_path
 
 SUFFIXES = (".pdf",)
 PAGE_SEPARATOR = "\n\n"
@@ -39,7 +40,7 @@ class PdfReader(Source):
 
     def read(self, unit: dict[str, Any]) -> Iterator[Item]:
         sandbox = get_sandbox(BACKENDS[self.config.backend], self.config.memory_limit_mb)
-        entries = (self._entry(Path(path), rel) for path, rel in unit["files"])
+        entries = (self._entry(as_path(path), rel) for path, rel in unit["files"])
         yield from in_order(entries, sandbox, self.config.timeout_seconds)
 
     def _entry(self, path: Path, rel: str) -> Item | Pending:
