@@ -58,7 +58,7 @@ def atomic_open(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
 def _object_open(target: Path, mode: str) -> Iterator[IO[Any]]:
     """Write an object directly; on error the upload is abandoned (never completed, so never visible)."""
     handle = target.open(mode)
-    raw = getattr(handle, "buffer", handle)  # text mode wraps the fsspec file
+    raw: Any = getattr(handle, "buffer", handle)  # text mode wraps the fsspec file
     try:
         yield handle
     except BaseException:

@@ -208,7 +208,7 @@ class RangeBuffer:
     FIND_CHUNK = 1 << 20
 
     def __init__(self, path: Path) -> None:
-        self._handle = as_path(path).open("rb", block_size=1 << 22, cache_type="readahead")
+        self._handle = cast(Any, as_path(path)).open("rb", block_size=1 << 22, cache_type="readahead")
         self._size = int(self._handle.size)
 
     def __len__(self) -> int:

@@ -18,6 +18,7 @@ import pytest
 from roots.demo.corpus import DemoCorpus, build_demo_corpus
 from roots.demo.run import demo_sources
 from tests.conftest import run_roots, tree_bytes
+from tests.ray_nodes import ray_nodes
 from tests.s3_server import BUCKET, S3Server, free_port, running_s3
 from tests.test_fault_matrix import roots_run, start_run, write_pipeline
 
@@ -184,3 +185,19 @@ def test_http_input_reads_like_the_local_file(tmp_path, corpus):
     assert local.returncode == 0, local.stderr
     for name in ("extract/part-00000.parquet", "extract/errors.jsonl", "extract/stats.json"):
         assert (tmp_path / "http" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_two_node_ray_cluster_on_s3_gives_the_local_bytes(tmp_path, s3, corpus, tokenizer, local_reference):
+    """Ray with two nodes (each with its own temp folder), inputs and run folder on S3: no file is shared between
+    the nodes but the objects, and the output is the local run's."""
+    run_url = f"s3://{BUCKET}/ray/run"
+    sources = s3_sources(corpus, s3, f"s3://{BUCKET}/ray/corpus")
+    pipeline = write_pipeline(tmp_path / "pipeline.yaml", run_url, sources, tokenizer)  # type: ignore[arg-type]
+    with ray_nodes(2, cpus=1) as (address, temps), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_AUTH_MODE", "disabled")
+        done = run_roots("run", str(pipeline), "--executor", "ray", "--ray-address", address, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        for temp in temps:  # both nodes ran shard tasks
+            assert list(temp.rglob("worker-*.out")), f"no Ray worker ran on the node of {temp}"
+    assert comparable(s3.tree(run_url), run_url) == local_reference
