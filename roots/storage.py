@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any, cast
 
 from roots.errors import UserError
@@ -74,24 +74,6 @@ def open_binary(path: str | os.PathLike[str], mode: str = "rb") -> IO[bytes]:
     if is_remote(target) and mode == "rb":  # io's buffered reader gives readline(limit) and peek
         return cast(IO[bytes], io.BufferedReader(handle, 1 << 20))
     return cast(IO[bytes], handle)
-
-
-def local_name(path: Path) -> str:
-    """The path as the OS knows it (local paths only: libraries that need a file name get it from here)."""
-    if is_remote(path):
-        raise ValueError(f"{path}: a local file is needed here")
-    return str(path)
-
-
-def relative_name(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` with POSIX separators, for local paths and URLs alike."""
-    if is_remote(path):
-        return PurePosixPath(_key(path)).relative_to(_key(root)).as_posix()
-    return path.relative_to(root).as_posix()
-
-
-def _key(path: Path) -> str:
-    return str(path).split("://", 1)[-1].rstrip("/")
 
 
 def glob_url(pattern: str) -> Iterator[Path]:
