@@ -76,6 +76,15 @@ def open_binary(path: str | os.PathLike[str], mode: str = "rb") -> IO[bytes]:
     return cast(IO[bytes], handle)
 
 
+def bucket_missing(url: str) -> bool:
+    """Whether the bucket (or container) of an object-store URL does not exist."""
+    scheme = protocol(url)
+    if scheme not in _LISTING_CACHES:
+        return False
+    bucket = url.split("://", 1)[1].split("/", 1)[0]
+    return not as_path(f"{scheme}://{bucket}").exists()
+
+
 def glob_url(pattern: str) -> Iterator[Path]:
     """Files matching a URL glob (``s3://bucket/crawl/*.warc.gz``), in sorted order."""
     import fsspec

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roots.errors import UserError
-from roots.storage import as_path, glob_url, is_url, storage_error
+from roots.storage import as_path, bucket_missing, glob_url, is_url, storage_error
 
 
 @dataclass(frozen=True, order=True)
@@ -88,6 +88,8 @@ def _url_inputs(patterns: list[str], key: str, suffixes: tuple[str, ...]) -> lis
                 elif path.is_dir():
                     matches = [p for p in sorted(path.rglob("*"), key=str) if p.is_file() and _matches(p, suffixes)]
                     roots.append(pattern.rstrip("/"))
+                elif bucket_missing(pattern):
+                    raise UserError(f"{key}: {pattern}: the bucket does not exist; create it or fix the URL")
                 else:
                     raise UserError(f"{key}: {pattern!r} does not exist; give an existing object, prefix or glob")
         except UserError:
