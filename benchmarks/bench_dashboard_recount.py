@@ -74,8 +74,8 @@ def peer_recount(frame: pd.DataFrame, settings: dict[str, Setting]) -> tuple[int
     """The BigScience app's counting: one condition per slider, % discarded per filter, any-failing total."""
     conditions = {}
     for spec in FILTER_SPECS:
-        s = settings[spec.name]
-        if not s.enabled:
+        s = settings.get(spec.name)
+        if s is None or not s.enabled or spec.column not in frame:  # a plugin filter without settings
             continue
         values = frame[spec.column]
         keep = pd.Series(True, index=frame.index)
