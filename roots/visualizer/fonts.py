@@ -60,7 +60,12 @@ SCRIPTS: tuple[Script, ...] = (
         ("zh",),
         "U+2E80-2FDF, U+3000-303F, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FF00-FFEF, U+20000-2FA1F",
         "中文 漢語",
-        ("NotoSansCJK-Regular.ttc", "NotoSansSC-Regular.otf", "NotoSansCJKsc-Regular.otf", "wqy-microhei.ttc"),
+        (
+            "NotoSansCJK-Regular.ttc",
+            "NotoSansSC-Regular.otf",
+            "NotoSansCJKsc-Regular.otf",
+            "wqy-microhei.ttc",
+        ),
     ),
 )
 

@@ -15,6 +15,7 @@ import streamlit as st
 from roots.filters.catalog import BY_NAME, FILTERS
 from roots.layout import RunLayout
 from roots.visualizer import stagedocs
+from roots.visualizer.charts import histogram_chart
 from roots.visualizer.examples import Histogram, Summary, binned, summarize
 from roots.visualizer.filterdata import (
     FilterRunData,
@@ -23,6 +24,7 @@ from roots.visualizer.filterdata import (
     load_filter_data,
     parts_signature,
 )
+from roots.visualizer.tuning import Setting
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -63,6 +65,23 @@ def filter_histogram(
     spec = BY_NAME[name]
     summary = language_summaries(run_root, signature, lang)[name]
     return binned(view.data.columns[spec.column], summary, low, high, 50, spec.integer)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def histogram_spec(
+    run_root: str,
+    signature: Signature,
+    lang: str,
+    name: str,
+    low: float,
+    high: float,
+    setting: tuple[bool, float | None, float | None],
+    log_counts: bool,
+) -> dict[str, Any]:
+    """The Vega-Lite spec of one filter's histogram: built (and validated by Altair) only when its own
+    cutoff, range or scale changes, not on every move of another slider."""
+    hist = filter_histogram(run_root, signature, lang, name, low, high)
+    return histogram_chart(hist, BY_NAME[name], Setting(*setting), log_counts).to_dict()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

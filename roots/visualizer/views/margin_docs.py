@@ -39,9 +39,7 @@ def render(
         records = loaders.fetch_rows(ctx.root, signature, tuple(int(i) for i in view.rows[indices]))
         for idx, record in zip(indices, records, strict=True):
             code = int(result.reasons[idx])
-            outcome = (
-                "kept" if code == KEPT else f"removed by {BY_NAME[reason_name(code)].label.lower()}"
-            )
+            outcome = "kept" if code == KEPT else f"removed by {BY_NAME[reason_name(code)].label.lower()}"
             show_document(record, f"{spec.unit}: {format_value(float(values[idx]))} · {outcome}", outcome)
 
     margin_tab, only_tab, kept_tab = st.tabs(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import streamlit as st
 
@@ -13,8 +14,8 @@ from roots.filters.filter import Filter
 from roots.filters.language_config import LanguageConfig
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.schema import UNKNOWN_LANG
-from roots.visualizer import loaders, rundata
-from roots.visualizer.charts import HEIGHTS, cutoff_rows, format_number, histogram_chart, waterfall_chart
+from roots.visualizer import loaders, plaintext, rundata
+from roots.visualizer.charts import HEIGHTS, cutoff_rows, format_number, waterfall_chart
 from roots.visualizer.examples import Histogram, Summary, plot_range
 from roots.visualizer.filterdata import LanguageView
 from roots.visualizer.rundata import run_languages_dir
@@ -29,7 +30,9 @@ from roots.visualizer.views import margin_docs, own_text, save_panel, tuning_sta
 from roots.visualizer.views.common import Context, language_label, plural, share
 
 
-def _slider_range(spec: type[Filter], bound: str, hist: Summary | None, current: float) -> tuple[float, float]:
+def _slider_range(
+    spec: type[Filter], bound: str, hist: Summary | None, current: float
+) -> tuple[float, float]:
     """A slider range that covers the data and the current value, with room to move."""
     if spec.ratio:
         return 0.0, max(1.0, current)
@@ -101,7 +104,7 @@ def render(ctx: Context) -> None:
     for position, spec in enumerate((BY_NAME[name] for name in settings), start=1):
         setting = settings[spec.name]
         summary = summaries.get(spec.name)
-        hist = None
+        hist, chart = None, None
         if summary is not None and summary.count:
             cutoffs = tuple(
                 float(getattr(setting, b))
@@ -110,7 +113,10 @@ def render(ctx: Context) -> None:
             )
             low, high = plot_range(summary, cutoffs)
             hist = loaders.filter_histogram(ctx.root, signature, lang, spec.name, low, high)
-        _filter_section(position, spec, lang, setting, result, summary, hist, config, log_counts)
+            chart = loaders.histogram_spec(
+                ctx.root, signature, lang, spec.name, low, high, _setting_key(setting), log_counts
+            )
+        _filter_section(position, spec, lang, setting, result, summary, hist, chart, config)
     margin_docs.render(ctx, signature, lang, view, settings, result)
     own_text.render(ctx.languages_dir, lang, settings)
     save_panel.render(lang, file, settings, _filter_command(ctx), blocked=conflicts)
@@ -125,7 +131,8 @@ def _filter_command(ctx: Context) -> str:
 
 
 def _describe_config(config: LanguageConfig, file: yamledit.LanguageFile) -> None:
-    st.caption(f"Thresholds from {file.origin}" + (f" · {config.provenance}" if config.provenance else ""))
+    origin = f"Thresholds from {file.origin}" + (f" · {config.provenance}" if config.provenance else "")
+    st.caption(plaintext.md_escape(origin))  # a config someone sent you is not Markdown either
     if config.derived:
         st.warning(
             "These thresholds were derived automatically from statistics and have not been reviewed by a "
@@ -163,6 +170,10 @@ def _totals(view: LanguageView, result: Recount, at_saved: Recount, command: str
         )
 
 
+def _setting_key(setting: Setting) -> tuple[bool, float | None, float | None]:
+    return setting.enabled, setting.min, setting.max
+
+
 def _filter_section(
     position: int,
     spec: type[Filter],
@@ -171,8 +182,8 @@ def _filter_section(
     result: Recount,
     summary: Summary | None,
     hist: Histogram | None,
+    chart: dict[str, Any] | None,
     config: LanguageConfig,
-    log_counts: bool,
 ) -> None:
     with st.container(border=True):
         left, right = st.columns([2, 3], gap="medium")
@@ -203,14 +214,10 @@ def _filter_section(
             if extra:
                 st.caption(extra)
         with right:
-            if hist is None or not hist.has_values:
+            if hist is None or chart is None or not hist.has_values:
                 st.info("No document of this language has a value for this statistic, so it removes nothing.")
             else:
-                st.altair_chart(
-                    histogram_chart(hist, spec, setting, log_counts),
-                    width="stretch",
-                    height=HEIGHTS["histogram"],
-                )
+                st.vega_lite_chart(spec=chart, width="stretch", height=HEIGHTS["histogram"])
                 _, notes = cutoff_rows(hist, spec, setting)
                 if hist.above:
                     notes.append(
