@@ -111,13 +111,13 @@ def histogram_chart(
             x=alt.X(
                 "start:Q", title=spec.unit, scale=alt.Scale(domain=[hist.low, hist.end], nice=False)
             ).axis(values=ticks, format=x_format, labelOverlap=True),
-            x2="end:Q",
+            x2=alt.X2("end"),
             y=alt.Y(
                 "documents:Q",
                 title="Documents (log scale)" if log_counts else "Documents",
                 scale=y_scale,
             ).axis(format=",d", tickMinStep=1),
-            y2=alt.datum(0),
+            y2=alt.Y2(datum=0),
             color=alt.Color("outcome:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 alt.Tooltip("start:Q", title="from", format=",.4g"),
@@ -132,18 +132,18 @@ def histogram_chart(
         end_bin = alt.Chart(bins[bins["label"] != ""])
         layers.append(
             end_bin.mark_text(align="right", baseline="bottom", dy=-4, fontSize=11, color="#444").encode(
-                x="end:Q", y="documents:Q", text="label:N"
+                x=alt.X("end:Q"), y=alt.Y("documents:Q"), text=alt.Text("label:N")
             )
         )
     cutoffs, _ = cutoff_rows(hist, spec, setting)
     if cutoffs:
         rules = alt.Chart(pd.DataFrame(cutoffs))
         layers.append(
-            rules.mark_rule(color=CUTOFF_COLOR, strokeDash=[6, 4], strokeWidth=2).encode(x="value:Q")
+            rules.mark_rule(color=CUTOFF_COLOR, strokeDash=[6, 4], strokeWidth=2).encode(x=alt.X("value:Q"))
         )
         layers.append(
             rules.mark_text(align="left", dx=4, dy=-4, color=CUTOFF_COLOR, fontWeight="bold").encode(
-                x="value:Q", y=alt.value(8), text="label:N"
+                x=alt.X("value:Q"), y=alt.value(8), text=alt.Text("label:N")
             )
         )
     return alt.layer(*layers).properties(
@@ -181,7 +181,7 @@ def waterfall_chart(result: Recount) -> alt.Chart:
         .encode(
             y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("start:Q", title="Documents").axis(format=",d", tickMinStep=1),
-            x2="end:Q",
+            x2=alt.X2("end"),
             color=alt.Color(
                 "kind:N",
                 scale=alt.Scale(
@@ -212,7 +212,11 @@ def funnel_chart(rows: Sequence[dict[str, Any]], measure: str) -> alt.Chart:
             xOffset=alt.XOffset("step:N", sort="ascending"),
             y=alt.Y(f"{measure}:Q", title=measure.capitalize()).axis(format=",d", tickMinStep=1),
             color=alt.Color("step:N", title="Step", sort="ascending"),
-            tooltip=["language:N", "step:N", alt.Tooltip(f"{measure}:Q", format=",")],
+            tooltip=[
+                alt.Tooltip("language:N"),
+                alt.Tooltip("step:N"),
+                alt.Tooltip(f"{measure}:Q", format=","),
+            ],
         )
         .properties(
             title=alt.TitleParams(f"{measure.capitalize()} per language after each step", anchor="start")
