@@ -76,7 +76,7 @@ def format_number(value: float) -> str:
 
 def histogram_chart(
     hist: Histogram, spec: type[Filter], setting: Setting, log_counts: bool = False
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """The statistic's distribution with the removed side in red and each cutoff as a dashed line.
 
     The axis always includes the cutoffs that remove documents and every removed value: values beyond

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 from roots.filters.catalog import BY_NAME, FILTERS
@@ -88,7 +87,7 @@ def histogram_spec(
 def fetch_rows(run_root: str, signature: Signature, rows: tuple[int, ...]) -> list[dict[str, Any]]:
     data = filter_data(run_root, signature)
     assert data is not None
-    return data.fetch(np.asarray(rows, dtype=np.int64))
+    return data.fetch(list(rows))
 
 
 def stage_signature(run_root: str, stage: str) -> Signature:

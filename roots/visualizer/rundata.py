@@ -121,7 +121,7 @@ def read_errors(run: RunLayout, stage: str, limit: int = 200_000) -> list[dict[s
     path = run.stage(stage).errors
     if not path.is_file():
         return []
-    records = []
+    records: list[dict[str, Any]] = []
     with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
             if len(records) >= limit:

@@ -64,7 +64,8 @@ def render(ctx: Context) -> None:
         st.caption(
             "Input items that are not documents (not counted above): "
             + "; ".join(
-                f"{stage}: " + ", ".join(f"{k} {v:,}" for k, v in s.items()) for stage, s in skipped.items()
+                f"{stage}: " + ", ".join(f"{k} {v:,}" for k, v in (s or {}).items())
+                for stage, s in skipped.items()
             )
         )
 
