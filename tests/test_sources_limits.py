@@ -231,3 +231,27 @@ def test_dedup_accounting_and_clusters_stay_consistent_with_repeated_ids(tmp_pat
     assert all(r["cluster_size"] == sizes[r["cluster_id"]] for r in kept + removed)
     stats = json.loads((run.root / "dedup" / "stats.json").read_text(encoding="utf-8"))
     assert stats["balanced"] is True and stats["totals"]["in"]["docs"] == 8
+
+
+def test_repeated_hf_id_column_values_are_duplicate_id_errors(tmp_path):
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    ids = ["a", "b", "a", None, "c", "b", None]
+    pq.write_table(
+        pa.table({"text": [f"texte {i}" for i in range(7)], "doc_id": ids}), folder / "train.parquet"
+    )
+    from roots.config import validate_pipeline
+    from roots.pipeline import run_stages
+
+    source = {"type": "hf", "path": str(folder), "id_column": "doc_id", "rows_per_shard": 2}
+    run = run_stages(
+        validate_pipeline({"run_dir": str(tmp_path / "r"), "sources": [source]}, "t"), ["extract"]
+    )
+    assert [d["text"] for d in rows(run)] == ["texte 0", "texte 1", "texte 3", "texte 4", "texte 6"]
+    found = [(e["locator"], e["reason"], e["detail"]) for e in errors(run)]
+    assert found == [
+        ("ds:train#r2", "duplicate_id", "'doc_id' repeats the id of row 0; only the first is kept"),
+        ("ds:train#r5", "duplicate_id", "'doc_id' repeats the id of row 1; only the first is kept"),
+    ]
+    assert len({d["id"] for d in rows(run)}) == 5
+    assert_balanced(run)

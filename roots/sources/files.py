@@ -86,12 +86,16 @@ def _url_inputs(patterns: list[str], key: str, suffixes: tuple[str, ...]) -> lis
                     matches = [path]
                     roots.append(pattern.rsplit("/", 1)[0])
                 elif path.is_dir():
-                    matches = [p for p in sorted(path.rglob("*"), key=str) if p.is_file() and _matches(p, suffixes)]
+                    matches = [
+                        p for p in sorted(path.rglob("*"), key=str) if p.is_file() and _matches(p, suffixes)
+                    ]
                     roots.append(pattern.rstrip("/"))
                 elif bucket_missing(pattern):
                     raise UserError(f"{key}: {pattern}: the bucket does not exist; create it or fix the URL")
                 else:
-                    raise UserError(f"{key}: {pattern!r} does not exist; give an existing object, prefix or glob")
+                    raise UserError(
+                        f"{key}: {pattern!r} does not exist; give an existing object, prefix or glob"
+                    )
         except UserError:
             raise
         except Exception as exc:
@@ -104,7 +108,9 @@ def _url_inputs(patterns: list[str], key: str, suffixes: tuple[str, ...]) -> lis
         want = f" ({', '.join(suffixes)})" if suffixes else ""
         raise UserError(f"{key}: no input files found{want}")
     names = sorted(found)
-    root = os.path.commonpath([r.split("://", 1)[1] for r in roots] + [n.split("://", 1)[1].rsplit("/", 1)[0] for n in names])
+    root = os.path.commonpath(
+        [r.split("://", 1)[1] for r in roots] + [n.split("://", 1)[1].rsplit("/", 1)[0] for n in names]
+    )
     return [InputFile(found[n], n.split("://", 1)[1][len(root) :].lstrip("/")) for n in names]
 
 

@@ -51,7 +51,15 @@ class HfReader(Source):
         if _is_streamed(dataset):
             return [{"shard": i, "shards": dataset.num_shards} for i in range(dataset.num_shards)]
         rows, step = dataset.num_rows, self.config.rows_per_shard
-        return [{"start": s, "stop": min(s + step, rows)} for s in range(0, max(rows, 1), step)]
+        repeats = _repeated_ids(dataset, self.config.id_column) if self.config.id_column else {}
+        return [
+            {
+                "start": s,
+                "stop": min(s + step, rows),
+                "repeats": {str(r): f for r, f in repeats.items() if s <= r < s + step},
+            }
+            for s in range(0, max(rows, 1), step)
+        ]
 
     def _check_columns(self, columns: list[str] | None) -> None:
         if columns is None:  # a streamed dataset whose columns are known only when read
@@ -94,9 +102,15 @@ class HfReader(Source):
         columns = list(dict.fromkeys(c for c in wanted if c))
         table = dataset.select_columns(columns).with_format("arrow")[unit["start"] : unit["stop"]]
         values = {c: table.column(c).to_pylist() for c in columns}
+        repeats = unit.get("repeats", {})
         for j in range(table.num_rows):
             row_no = unit["start"] + j
-            yield self._row({c: values[c][j] for c in columns}, meta_columns, f"r{row_no}", {"row": row_no})
+            item = self._row({c: values[c][j] for c in columns}, meta_columns, f"r{row_no}", {"row": row_no})
+            first = repeats.get(str(row_no))
+            if first is not None and not isinstance(item, ExtractError):
+                detail = f"{cfg.id_column!r} repeats the id of row {first}; only the first is kept"
+                item = ExtractError(f"{self.dataset_name}#r{row_no}", "duplicate_id", detail, cfg.lang)
+            yield item
 
     def _row(
         self, row: dict[str, Any], meta_columns: list[str], position: str, where: dict[str, int]
@@ -115,6 +129,19 @@ class HfReader(Source):
         meta = {c: row.get(c) for c in meta_columns}
         meta.update({"dataset": self.dataset_name, **where})
         return self.document(locator, text, url=url if isinstance(url, str) else None, meta=meta)
+
+
+def _repeated_ids(dataset: Any, column: str) -> dict[int, int]:
+    """Rows whose (non-null) id an earlier row has, mapped to that first row: ids must stay unique."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = dataset.select_columns([column]).with_format("arrow")[:].column(column)
+    table = pa.table({"id": ids, "row": pa.array(np.arange(len(ids)))}).filter(pc.is_valid(ids))
+    firsts = table.group_by("id").aggregate([("row", "min")])
+    joined = table.join(firsts, "id").filter(pc.not_equal(pc.field("row"), pc.field("row_min")))
+    return dict(zip(joined.column("row").to_pylist(), joined.column("row_min").to_pylist(), strict=True))
 
 
 def load(config: HfSource) -> Any:
