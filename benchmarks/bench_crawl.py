@@ -161,14 +161,17 @@ INDEX_SCHEMA = pa.schema(
 )
 
 SELECT_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from roots.crawl.paths import CrawlPaths
 from roots.crawl.select import select
+def peak_rss_mb():  # this process's high-water mark (ru_maxrss would include the parent's, inherited at fork)
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
 start = time.perf_counter()
 summary = select(Path(sys.argv[1]), sys.argv[2], CrawlPaths(Path(sys.argv[3])))
 print(json.dumps({"selected": summary["selected"], "seconds": time.perf_counter() - start,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_rss_mb()}))
 """
 
 
