@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -10,7 +11,7 @@ import pytest
 from roots.crawl.seeds import parse_seed
 from roots.crawl.select import CrawlPaths, select
 from roots.errors import UserError
-from tests.crawl_fixtures import CRAWLS, SEEDS, standard_captures, write_corpus
+from tests.crawl_fixtures import CRAWLS, SEEDS, RangeServer, standard_captures, write_corpus
 
 
 @pytest.fixture
@@ -90,3 +91,19 @@ def test_select_user_errors(corpus: Path) -> None:
     (corpus / "bad.txt").write_text("http://[::1\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"bad.txt:1"):
         select(corpus / "bad.txt", str(corpus / "cc" / "index"), paths)
+
+
+def test_select_reads_the_index_over_http_from_a_paths_listing(corpus: Path) -> None:
+    """An http(s) index: Common Crawl's cc-index-table.paths.gz listing, files read with range requests."""
+    cc = corpus / "cc"
+    files = sorted(str(p.relative_to(cc)) for p in (cc / "index").rglob("*.parquet"))
+    (cc / "cc-index-table.paths.gz").write_bytes(gzip.compress("".join(f"{f}\n" for f in files).encode()))
+    local = CrawlPaths(corpus / "local")
+    select(corpus / "seeds.txt", str(cc / "index"), local, crawls=[CRAWLS[1]])
+    remote = CrawlPaths(corpus / "remote")
+    with RangeServer(cc) as server:
+        summary = select(
+            corpus / "seeds.txt", server.url + "cc-index-table.paths.gz", remote, crawls=[CRAWLS[1]]
+        )
+    assert summary["selected"] == 3
+    assert remote.selection.read_bytes() == local.selection.read_bytes()

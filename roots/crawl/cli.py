@@ -71,6 +71,7 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Look the SEEDS (one domain or URL prefix per line) up in the index: RUN/crawl/selection.parquet."""
         from roots.config import validate_pipeline
+        from roots.crawl.config import CrawlSource
         from roots.crawl.run import crawl_paths, run_select
         from roots.pipeline import save_run_config
 
@@ -86,7 +87,9 @@ def register(cli: click.Group) -> None:
         }
         config = validate_pipeline({"run_dir": str(out), "sources": [source]}, "command line")
         save_run_config(config)
-        summary = run_select(config.sources[0], crawl_paths(config.sources[0], out))
+        crawl_source = config.sources[0]
+        assert isinstance(crawl_source, CrawlSource)
+        summary = run_select(crawl_source, crawl_paths(crawl_source, out))
         click.echo(
             f"selected {summary['selected']} pages ({summary['urls']} URLs, {summary['captures']} captures) "
             f"of {summary['domains']} domains for {summary['seeds']} seeds: {out}/crawl/selection.parquet "

@@ -112,14 +112,16 @@ class PagesStage(Stage):
         from roots.sources.warc import WarcReader
 
         source = WarcReader(
-            WarcSource(
-                type="warc",
-                paths=[str(self.paths.warc(index))],
-                extractor=self.config.extractor,
-                timeout_seconds=self.config.timeout_per_page,
-                bytes_per_shard=1 << 62,
-                max_document_bytes=self.config.max_document_bytes,
-                lang=self.config.lang,
+            WarcSource.model_validate(
+                {
+                    "type": "warc",
+                    "paths": [str(self.paths.warc(index))],
+                    "extractor": self.config.extractor,
+                    "timeout_seconds": self.config.timeout_per_page,
+                    "bytes_per_shard": 1 << 62,
+                    "max_document_bytes": self.config.max_document_bytes,
+                    "lang": self.config.lang,
+                }
             )
         )
         for unit in source.units():

@@ -216,7 +216,7 @@ class _Spills:
         order = np.argsort(part, kind="stable")
         bounds = np.searchsorted(part[order], np.arange((1 << SPILL_BITS) + 1))
         table = table.take(pa.array(order))
-        for p in np.flatnonzero(np.diff(bounds)):
+        for p in np.flatnonzero(np.diff(bounds)).tolist():
             piece = table.slice(int(bounds[p]), int(bounds[p + 1] - bounds[p]))
             if p not in self.writers:
                 self.sinks[p] = pa.OSFile(str(self._path(p)), "wb")
