@@ -206,3 +206,32 @@ def test_fetch_killed_with_sigkill_resumes_byte_identically(menu_corpus: Path) -
         roots("crawl", args[1], root / "clean", *args[2:], "--workers", "1")
     assert refetched <= 38 - 2 * finished  # finished shards were not downloaded again
     assert tree_bytes(root / "killed" / "crawl") == tree_bytes(root / "clean" / "crawl")
+
+
+def test_crawl_user_errors_are_one_line(menu_corpus: Path) -> None:
+    root = menu_corpus
+    from tests.conftest import run_roots
+
+    done = run_roots(
+        "crawl",
+        "select",
+        str(root / "nope.txt"),
+        "--index",
+        str(root / "cc" / "index"),
+        "--out",
+        str(root / "r"),
+    )
+    assert (
+        done.returncode == 2
+        and done.stderr.count("\n") == 1
+        and "nope.txt: seed file not found" in done.stderr
+    )
+    done = run_roots(
+        "crawl", "select", str(root / "seeds.txt"), "--index", str(root / "none"), "--out", str(root / "r")
+    )
+    assert done.returncode == 2 and "cannot open the columnar index" in done.stderr
+    done = run_roots("crawl", "fetch", str(root / "never"))
+    assert done.returncode == 2 and "run directory not found" in done.stderr
+    roots("crawl", "select", root / "seeds.txt", "--index", root / "cc" / "index", "--out", root / "r")
+    done = run_roots("crawl", "fetch", str(root / "r"), "--base-url", "ftp://x/")
+    assert done.returncode == 2 and "base_url" in done.stderr and "Traceback" not in done.stderr

@@ -32,6 +32,13 @@ class FetchOptions(StrictModel):
     timeout_seconds: float = Field(30.0, gt=0, description="connect and read timeout of one request")
     max_record_bytes: int = Field(64 << 20, ge=1024, description="larger records (decompressed) are errors")
 
+    @field_validator("base_url")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://", "s3://")):
+            raise ValueError("use an http://, https:// or s3:// URL (e.g. https://data.commoncrawl.org/)")
+        return value
+
 
 class CrawlSource(FetchOptions):
     type: Literal["crawl"]
