@@ -92,7 +92,7 @@ def test_faults_are_retried_then_become_error_records(corpus: tuple[Path, list[C
         always={key["https://other.net/docs/intro"]: "500", key["https://other.net/docs/api"]: "404"},
         slow_seconds=2.0,
     )
-    config = crawl_config(root, "", tries=4, timeout_seconds=0.5)
+    config = crawl_config(root, "http://127.0.0.1:9/", tries=4, timeout_seconds=0.5)
     with RangeServer(root / "cc" / "data", faults) as server, LocalExecutor(1) as executor:
         config = config.model_copy(update={"base_url": server.url})
         run_crawl(config, root / "run", executor, until="fetch")
