@@ -203,3 +203,42 @@ def test_two_node_ray_cluster_on_s3_gives_the_local_bytes(tmp_path, s3, corpus, 
         for temp in temps:  # both nodes ran shard tasks
             assert list(temp.rglob("worker-*.out")), f"no Ray worker ran on the node of {temp}"
     assert comparable(s3.tree(run_url), run_url) == local_reference
+
+
+def test_a_warc_shard_on_s3_fetches_its_byte_range_not_the_file(tmp_path, s3, monkeypatch):
+    """One work unit of a gzipped WARC on S3 yields the frames a local read yields, and the range requests it
+    makes add up to a fraction of the file (counted where s3fs fetches byte ranges)."""
+    import base64
+    import random
+
+    import s3fs
+
+    from roots.sources.warc_framing import read_frames, split_ranges
+    from roots.storage import as_path
+    from tests.fixtures_sources import Page, warc_records, write_chunks
+
+    rng = random.Random(7)
+    pages = [
+        Page(f"https://example.com/{i}", f"<html><body><p>{base64.b64encode(rng.randbytes(75_000)).decode()}</p>".encode())
+        for i in range(240)
+    ]  # ~100 kB of incompressible text each: ~24 MB
+    local = tmp_path / "crawl.warc.gz"
+    write_chunks(local, warc_records(pages, compress=True))  # one gzip member per record, as Common Crawl
+    url = f"s3://{BUCKET}/ranges/crawl.warc.gz"
+    s3.upload(local, url)
+    cap = 10 << 20
+    ranges = split_ranges(as_path(url), "warc", True, 1 << 20, cap)
+    assert ranges == split_ranges(local, "warc", True, 1 << 20, cap) and len(ranges) > 10
+    start, stop = ranges[len(ranges) // 2]
+
+    fetched: list[int] = []
+    original = s3fs.core.S3File._fetch_range
+
+    def counting(self, begin, end):
+        fetched.append(end - begin)
+        return original(self, begin, end)
+
+    monkeypatch.setattr(s3fs.core.S3File, "_fetch_range", counting)
+    remote_frames = list(read_frames(as_path(url), "warc", True, start, stop, cap))
+    assert remote_frames == list(read_frames(local, "warc", True, start, stop, cap)) and remote_frames
+    assert 0 < sum(fetched) < local.stat().st_size // 3, (sum(fetched), local.stat().st_size)
