@@ -235,3 +235,36 @@ def test_crawl_user_errors_are_one_line(menu_corpus: Path) -> None:
     roots("crawl", "select", root / "seeds.txt", "--index", root / "cc" / "index", "--out", root / "r")
     done = run_roots("crawl", "fetch", str(root / "r"), "--base-url", "ftp://x/")
     assert done.returncode == 2 and "base_url" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_menu_lines_are_counted_on_the_domain_sample_only(menu_corpus: Path) -> None:
+    """With a 12-page sample, paper.co.uk's threshold is max(10, 0.12) = 10: its menu line (on every page) is still
+    removed, but the newsletter line (12 of 33 pages, so far fewer in the sample) no longer is."""
+    from roots.crawl.config import CrawlSource
+    from roots.crawl.run import run_crawl
+    from roots.executors import LocalExecutor
+
+    root = menu_corpus
+    with RangeServer(root / "cc" / "data") as server, LocalExecutor(2) as executor:
+        config = CrawlSource.model_validate(
+            {
+                "type": "crawl",
+                "seeds": str(root / "seeds.txt"),
+                "index": str(root / "cc" / "index"),
+                "base_url": server.url,
+                "extractor": EXTRACTOR,
+                "menu_sample_pages": 12,
+                "records_per_shard": 10,
+            }
+        )
+        paths = run_crawl(config, root / "run", executor)
+    selection = pq.read_table(paths.selection).to_pylist()
+    sampled = {r["url"] for r in selection if r["domain"] == "paper.co.uk" and r["domain_rank"] < 12}
+    report = {r["domain"]: r for r in pq.read_table(paths.root / "menu" / "report").to_pylist()}
+    assert report["paper.co.uk"]["sample_pages"] == len(sampled) == 12
+    assert report["paper.co.uk"]["threshold"] == 10
+    in_sample = sum(ELEVEN in c.text.split("\n") for c in menu_captures() if c.url in sampled)
+    kept = pq.read_table(paths.root / "clean" / "kept").to_pylist()
+    assert all(MENU not in d["text"].split("\n") for d in kept if d["source"] == "paper.co.uk")
+    has_eleven = sum(ELEVEN in d["text"].split("\n") for d in kept)
+    assert (has_eleven == 0) == (in_sample > 10)
