@@ -21,8 +21,6 @@ from roots.export.config import ExportStageConfig
 from roots.filters.config import FilterStageConfig
 from roots.sources.config import HfSource, JsonlSource, PdfSource, WarcSource
 
-log = logging.getLogger("roots")
-
 #: exit statuses (documented in README.md, "Command line")
 EXIT_OK, EXIT_BUG, EXIT_USER_ERROR, EXIT_SHARDS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
