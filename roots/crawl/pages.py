@@ -79,9 +79,13 @@ class PagesStage(Stage):
                 stats.add_skipped(item.reason)
                 continue
             if isinstance(item, ExtractError):
-                row = by_offset[_local_offset(item.locator)]
                 stats.add_in(lang, 0)
                 stats.add_error(lang, item.reason)
+                row = by_offset.get(_local_offset(item.locator))
+                if row is None:  # not at a record start (e.g. the shard could not be read at all)
+                    name, offset = self.paths.warc(task.index).name, _local_offset(item.locator)
+                    row = {"warc_filename": f"fetch/warc/{name}", "warc_record_offset": offset}
+                    row |= {"url": None, "domain": None, "http_status": None}
                 errors.append(_error(row, item.reason, item.detail, "crawl pages"))
                 continue
             meta = json.loads(item["meta"])
