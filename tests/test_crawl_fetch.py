@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from roots.crawl.config import CrawlSource
-from roots.crawl.run import run_crawl
+from roots.crawl.run import crawl_paths, retry_fetch_errors, run_crawl
 from roots.executors import LocalExecutor
 from tests.crawl_fixtures import SEEDS, Capture, Faults, RangeServer, standard_captures, write_corpus
 from tests.fixtures_sources import extract, rows
@@ -97,7 +97,20 @@ def test_faults_are_retried_then_become_error_records(corpus: tuple[Path, list[C
         config = config.model_copy(update={"base_url": server.url})
         run_crawl(config, root / "run", executor, until="fetch")
         requests = dict(server.requests)
-    records = {r["url"]: r for r in manifest(root / "run")}
+        first = manifest(root / "run")
+        errors_first = fetch_errors(root / "run")
+        stats = json.loads((root / "run" / "crawl" / "fetch" / "stats.json").read_text())
+        # the server recovers: --retry-errors fetches again only the shards that have error records
+        faults.always.clear()
+        failed_shards = {r["row"] // 2 for r in first if r["status"] == "error"}
+        assert retry_fetch_errors(crawl_paths(config, root / "run")) == len(failed_shards)
+        run_crawl(config, root / "run", executor, until="fetch")
+        after = dict(server.requests)
+    retried = manifest(root / "run")
+    assert [r["status"] for r in retried] == ["fetched"] * 4 and fetch_errors(root / "run") == []
+    refetched = sum(after.values()) - sum(requests.values())
+    assert refetched == sum(r["row"] // 2 in failed_shards for r in first)  # their records, once each
+    records = {r["url"]: r for r in first}
     assert len(records) == 4
     for url in ("https://example.com/a", "https://www.example.com/b"):
         assert records[url]["status"] == "fetched"
@@ -105,14 +118,13 @@ def test_faults_are_retried_then_become_error_records(corpus: tuple[Path, list[C
         shard = root / "run" / "crawl" / "fetch" / "warc" / f"part-{records[url]['row'] // 2:05d}.warc.gz"
         assert shard.read_bytes()[start : start + records[url]["warc_record_length"]] == expected[url].record
         assert requests[key[url]] == 4  # three faults, then the record
-    errors = {e["url"]: e for e in fetch_errors(root / "run")}
+    errors = {e["url"]: e for e in errors_first}
     assert errors["https://other.net/docs/intro"]["reason"] == "http_500"
     assert errors["https://other.net/docs/intro"]["http_status"] == 500
     assert errors["https://other.net/docs/intro"]["tries"] == 4
     assert requests[key["https://other.net/docs/intro"]] == 4
     assert errors["https://other.net/docs/api"]["reason"] == "http_404"
     assert requests[key["https://other.net/docs/api"]] == 1  # a 404 is final
-    stats = json.loads((root / "run" / "crawl" / "fetch" / "stats.json").read_text())
     assert stats["totals"]["in"]["docs"] == 4 and stats["totals"]["kept"]["docs"] == 2
     assert stats["totals"]["errors_total"]["docs"] == 2 and stats["balanced"]
 
