@@ -56,7 +56,7 @@ def _open(index: str) -> ds.Dataset:
         from pyarrow import fs
 
         bucket_path = index.split("://", 1)[1]
-        s3 = fs.S3FileSystem(anonymous=True, region="us-east-1")
+        s3 = fs.S3FileSystem(region="us-east-1")  # AWS credentials from the usual places
         return ds.dataset(bucket_path, filesystem=s3, format="parquet", partitioning=_HIVE)
     if scheme in ("http", "https"):
         return _open_http(index)
