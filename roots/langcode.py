@@ -3,7 +3,8 @@
 A language code names files (``<languages_dir>/<lang>.yaml``), statistics keys and dashboard saves, so a
 code taken from the command line, a YAML or a run folder someone sent you must not be able to name a path
 outside its folder (``../../x``, ``/etc/x``). Codes are BCP-47-like: 2–3 lowercase letters, then optional
-``-`` subtags of 2–8 letters or digits (``sw``, ``fon``, ``zh-hant``).
+``-`` subtags of 2–8 letters or digits (``sw``, ``fon``, ``zh-hant``); programming languages are
+``code-<name>`` (``code-python``, ``code-c``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from roots.errors import UserError
 
-LANG_CODE_PATTERN = r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,3}$"
+LANG_CODE_PATTERN = r"^([a-z]{2,3}(-[a-z0-9]{2,8}){0,3}|code-[a-z0-9]{1,16})$"
 _LANG_CODE = re.compile(LANG_CODE_PATTERN)
 LANG_CODE_HELP = "2–3 lowercase letters, optionally followed by -subtags (e.g. 'sw', 'fon', 'zh-hant')"
 

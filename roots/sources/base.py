@@ -56,12 +56,18 @@ class Source(ABC):
         return int(self.config.max_document_bytes)
 
     def document(
-        self, locator: str, text: str, *, url: str | None = None, meta: dict[str, Any] | None = None
+        self,
+        locator: str,
+        text: str,
+        *,
+        url: str | None = None,
+        meta: dict[str, Any] | None = None,
+        lang: str | None = None,
     ) -> dict[str, Any] | ExtractError:
         """A document row, or the error every source reports the same way: ``too_large`` (over
         ``max_document_bytes``) or ``invalid_unicode`` (a lone surrogate in the text, URL, locator or meta,
-        which could not be written as UTF-8 and would fail the whole shard)."""
-        lang = self.config.lang
+        which could not be written as UTF-8 and would fail the whole shard). ``lang`` overrides the source's."""
+        lang = lang or self.config.lang
         too_large = oversize(text, self.max_bytes)
         if too_large:
             return ExtractError(locator, "too_large", too_large, lang)

@@ -110,8 +110,68 @@ class PdfSource(SourceBase):
     files_per_shard: int = Field(50, ge=1, description="PDF files per work unit")
 
 
+#: vendored, generated and minified paths skipped by default (matched against '/' + the file's path)
+DEFAULT_SKIP_GLOBS = (
+    "*/node_modules/*",
+    "*/vendor/*",
+    "*/third_party/*",
+    "*/thirdparty/*",
+    "*/.git/*",
+    "*/__pycache__/*",
+    "*/site-packages/*",
+    "*/dist/*",
+    "*/build/*",
+    "*/generated/*",
+    "*.min.js",
+    "*_pb2.py",
+    "*.pb.go",
+    "*.generated.*",
+)
+
+
+class CodeSource(SourceBase):
+    """Source files of programming languages (``roots.sources.code``): a folder tree, jsonl or a HF dataset."""
+
+    type: Literal["code"]
+    input: Literal["folder", "jsonl", "hf"] = Field(
+        "folder", description="folder: a tree of checkouts; jsonl or hf: one file per row/line"
+    )
+    paths: list[str] = Field(
+        min_length=1, description="folders or files (folder, jsonl), or one HF dataset path or hub name (hf)"
+    )
+    repo: str | None = Field(
+        None, description="folder input: the repository of every file (default: each file's top folder)"
+    )
+    license: str | None = Field(None, description="folder input: the SPDX licence id of every file")
+    content_key: str = Field("content", description="jsonl/hf: field holding the file's text")
+    path_key: str = Field("path", description="jsonl/hf: field holding the file's path (gives the language)")
+    repo_key: str = Field("repo", description="jsonl/hf: field holding the repository name")
+    license_key: str = Field("license", description="jsonl/hf: field holding the licence (SPDX id or list)")
+    split: str = Field("train", description="hf: dataset split")
+    extensions: dict[str, str] = Field(
+        default_factory=dict,
+        description="extra extension -> language pairs ('.kt': kotlin) added to ROOTS's table of 13",
+    )
+    languages: list[str] | None = Field(None, description="keep only these languages (default: all known)")
+    max_file_bytes: int = Field(1024 * 1024, ge=1, description="larger files are skipped (ROOTS: 1 MiB)")
+    skip_globs: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SKIP_GLOBS),
+        description="paths matching one of these fnmatch globs ('/'-prefixed) are skipped as vendored",
+    )
+    files_per_shard: int = Field(500, ge=1, description="folder input: files per work unit")
+    lines_per_shard: int = Field(20_000, ge=1, description="jsonl/hf input: lines or rows per work unit")
+
+    @field_validator("extensions")
+    @classmethod
+    def _extension_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for ext, language in value.items():
+            if not ext.startswith(".") or not is_lang_code(f"code-{language}"):
+                raise ValueError(f"{ext!r}: {language!r}: give '.ext': name (1-16 lowercase letters/digits)")
+        return value
+
+
 SourceConfig = Annotated[
-    JsonlSource | HfSource | WarcSource | PdfSource | CrawlSource, Field(discriminator="type")
+    JsonlSource | HfSource | WarcSource | PdfSource | CrawlSource | CodeSource, Field(discriminator="type")
 ]
-SOURCE_TYPES = ("hf", "warc", "pdf", "jsonl", "crawl")
-register_union_members(JsonlSource, HfSource, WarcSource, PdfSource, CrawlSource)
+SOURCE_TYPES = ("hf", "warc", "pdf", "jsonl", "crawl", "code")
+register_union_members(JsonlSource, HfSource, WarcSource, PdfSource, CrawlSource, CodeSource)

@@ -12,6 +12,7 @@ SOURCE_MODULES = {
     "warc": ("roots.sources.warc", "WarcReader"),
     "pdf": ("roots.sources.pdf", "PdfReader"),
     "crawl": ("roots.crawl.source", "CrawlReader"),
+    "code": ("roots.sources.code", "CodeReader"),
 }
 
 
