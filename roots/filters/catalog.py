@@ -7,7 +7,7 @@ is the filter's name (its key under ``filters:`` in a language YAML)::
     shouting = "roots_shouting:Shouting"
 
 Filter order (which filter becomes a document's ``drop_reason`` when several fail): the ROOTS filters
-in ROOTS order, then the plugins by name. The filter stage, ``roots thresholds derive``, the dashboard
+in ROOTS order, the other built-in filters (``builtin.MODULES``), then the plugins by name. The filter stage, ``roots thresholds derive``, the dashboard
 and the statistic columns all iterate ``FILTERS``; none of them names a filter.
 """
 

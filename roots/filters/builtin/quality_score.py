@@ -82,6 +82,7 @@ class QualityScore(Filter):
     def __init__(self, config: FilterConfig, language: Language) -> None:
         super().__init__(config, language)
         settings = self.config
+        self.scorer: Callable[[list[str]], Any]
         if settings.scorer:
             self.scorer = _import_scorer(settings.scorer)
         else:

@@ -24,7 +24,7 @@ class StopwordCountConfig(StopWordsConfig):
 
 class StopwordCount(StopWords):
     name = "stopword_count"
-    Config = StopwordCountConfig
+    Config = StopwordCountConfig  # type: ignore[assignment]  # its min is an int count
     statistics = (Statistic("stopword_count", pa.int64()),)
     bounds = ("min",)
     derive = (
