@@ -132,7 +132,13 @@ def quality_group() -> None:
 @click.option(
     "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="model file (.npz)"
 )
-@click.option("--epochs", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="passes over the training sets",
+)
 @click.option(
     "--bits", type=click.IntRange(10, 24), default=18, show_default=True, help="2**bits hashed features"
 )
