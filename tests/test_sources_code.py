@@ -143,3 +143,26 @@ def test_hf_needs_one_dataset(tmp_path):
     pq.write_table(pa.Table.from_pylist(_records()[:1]), tmp_path / "code.parquet")
     with pytest.raises(UserError, match="exactly one dataset"):
         extract_code(tmp_path / "run", input="hf", paths=[str(tmp_path / "code.parquet")] * 2)
+
+
+def test_licences_permissive_by_default_with_allow_and_deny_lists(tmp_path):
+    records = [
+        {"content": PYTHON, "path": f"m{i}.py", "repo": "org/a", "license": lic}
+        for i, lic in enumerate(["mit", "GPL-3.0", ["gpl-2.0", "Apache-2.0"], None, "AGPL-3.0"])
+    ]
+    path = tmp_path / "code.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    def kept(out: str, **source: Any) -> list[str]:
+        run = extract_code(tmp_path / out, input="jsonl", paths=[str(path)], **source)
+        assert_balanced(run)
+        assert {e["reason"] for e in errors(run)} <= {"license"}
+        return [d["meta"]["path"] for d in rows(run)]
+
+    assert kept("default") == ["m0.py", "m2.py", "m3.py"]  # permissive (any case), mixed, unknown
+    assert kept("gpl", licenses_allow=None, licenses_deny=["agpl-3.0"], keep_unlicensed=False) == [
+        "m0.py",
+        "m1.py",
+        "m2.py",
+    ]
+    assert kept("strict", licenses_deny=["GPL-2.0"], keep_unlicensed=False) == ["m0.py"]

@@ -148,6 +148,19 @@ class CodeReader(Source):
         glob = self.skipped_by_glob(path)
         return ExtractError(locator, "vendored", f"path matches skip_globs {glob!r}") if glob else None
 
+    def _license_refused(self, locator: str, license: Any) -> ExtractError | None:
+        """An error ``license`` unless one of the file's licences is allowed and none is denied."""
+        cfg = self.config
+        ids = [license] if isinstance(license, str) else list(license or [])
+        ids = [str(i).strip().lower() for i in ids if i]
+        if not ids:
+            return None if cfg.keep_unlicensed else ExtractError(locator, "license", "no licence known")
+        denied = {d.lower() for d in cfg.licenses_deny}
+        allowed = None if cfg.licenses_allow is None else {a.lower() for a in cfg.licenses_allow}
+        if any(i in denied for i in ids) or (allowed is not None and not any(i in allowed for i in ids)):
+            return ExtractError(locator, "license", f"licence {', '.join(ids)} not allowed")
+        return None
+
     def code_document(
         self,
         locator: str,
@@ -164,6 +177,9 @@ class CodeReader(Source):
         if language is None:
             return ExtractError(locator, "not_code", f"no known language for the path {path!r}")
         refused = self._refused(locator, path)
+        if refused:
+            return refused
+        refused = self._license_refused(locator, license)
         if refused:
             return refused
         size = len(text.encode("utf-8", "surrogatepass")) if size is None else size

@@ -110,6 +110,24 @@ class PdfSource(SourceBase):
     files_per_shard: int = Field(50, ge=1, description="PDF files per work unit")
 
 
+#: permissive SPDX licences, the default ``licenses_allow`` of code sources
+PERMISSIVE_LICENSES = (
+    "MIT",
+    "MIT-0",
+    "Apache-2.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "0BSD",
+    "ISC",
+    "Zlib",
+    "BSL-1.0",
+    "Unlicense",
+    "CC0-1.0",
+    "Python-2.0",
+    "PostgreSQL",
+    "X11",
+)
+
 #: vendored, generated and minified paths skipped by default (matched against '/' + the file's path)
 DEFAULT_SKIP_GLOBS = (
     "*/node_modules/*",
@@ -158,6 +176,12 @@ class CodeSource(SourceBase):
         default_factory=lambda: list(DEFAULT_SKIP_GLOBS),
         description="paths matching one of these fnmatch globs ('/'-prefixed) are skipped as vendored",
     )
+    licenses_allow: list[str] | None = Field(
+        default_factory=lambda: list(PERMISSIVE_LICENSES),
+        description="SPDX ids kept (case-insensitive; default: permissive licences); null: any",
+    )
+    licenses_deny: list[str] = Field(default_factory=list, description="SPDX ids never kept")
+    keep_unlicensed: bool = Field(True, description="keep files whose licence is not known")
     files_per_shard: int = Field(500, ge=1, description="folder input: files per work unit")
     lines_per_shard: int = Field(20_000, ge=1, description="jsonl/hf input: lines or rows per work unit")
 
