@@ -18,7 +18,10 @@ REPO = Path(__file__).resolve().parents[1]
 LANGUAGES = REPO / "configs" / "languages"
 sys.path.insert(0, str(REPO / "scripts"))
 # the languages are whatever the folder holds: one YAML each (default.yaml stands in for the others)
-BLOOM_LANGUAGES = sorted(p.stem for p in LANGUAGES.glob("*.yaml") if p.stem != "default")
+BLOOM_LANGUAGES = sorted(
+    p.stem for p in LANGUAGES.glob("*.yaml") if p.stem != "default" and not p.stem.startswith("code-")
+)
+CODE_LANGUAGES = sorted(p.stem for p in LANGUAGES.glob("code-*.yaml"))  # tests/test_filters_code.py
 ROOTS_NATURAL_LANGUAGE_COUNT = 46  # ROOTS's own count (BigScience, 2022): Chinese counted twice
 
 # ROOTS's 46 natural languages: the 45 BLOOM codes, with Chinese counted twice (simplified and traditional);
@@ -67,7 +70,7 @@ def test_every_shipped_yaml_validates(path: Path) -> None:
 
 def test_the_registry_loads_the_whole_folder() -> None:
     registry = LanguageRegistry(LANGUAGES)
-    assert set(registry.configs()) == set(BLOOM_LANGUAGES)
+    assert set(registry.configs()) == set(BLOOM_LANGUAGES) | set(CODE_LANGUAGES)
 
 
 def test_all_46_roots_natural_languages_have_a_config() -> None:
