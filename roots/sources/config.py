@@ -10,6 +10,7 @@ from roots.configbase import StrictModel, register_union_members
 from roots.crawl.config import CrawlSource
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
+from roots.sources.html_text import DEFAULT_EXTRACTOR, EXTRACTOR_HELP, EXTRACTORS
 
 
 class SourceBase(StrictModel):
@@ -66,9 +67,9 @@ class WarcSource(SourceBase):
         min_length=1, description="WARC/WET/ARC files (.warc, .warc.gz, .arc.gz), dirs or globs"
     )
     extractor: str = Field(
-        "trafilatura",
-        pattern=r"^(trafilatura|resiliparse|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
-        description="'trafilatura' (quality), 'resiliparse' (fast) or your own 'module:function' (html -> text)",
+        DEFAULT_EXTRACTOR,
+        pattern=rf"^({'|'.join(EXTRACTORS)}|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
+        description=EXTRACTOR_HELP,
     )
     timeout_seconds: float = Field(
         10.0,

@@ -20,7 +20,7 @@ from roots.sources.base import ExtractError, Item, Skipped, Source
 from roots.sources.charset import Decoded, charset_from_content_type, decode_payload
 from roots.sources.config import WarcSource
 from roots.sources.files import expand_inputs
-from roots.sources.html_text import extractor_target, html_lang, page_title
+from roots.sources.html_text import EXTRACTORS, extractor_target, html_lang, page_title
 from roots.sources.sandbox import Outcome, Pending, get_sandbox, in_order
 from roots.sources.url_filter import UrlFilter
 from roots.sources.warc_framing import (
@@ -236,5 +236,5 @@ def _check_extractor(name: str) -> None:
         found = False
     if not found:
         raise UserError(
-            f"warc extractor: cannot import module {module!r}; give 'trafilatura', 'resiliparse' or module:function"
+            f"warc extractor: cannot import module {module!r}; give one of {', '.join(EXTRACTORS)} or module:function"
         )
