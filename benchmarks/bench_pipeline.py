@@ -5,7 +5,7 @@ exact/near duplicates in ``--files`` gzipped WARC files), generated into a tempo
 
 Contenders, each a fresh process (interpreter start and imports included), for every ``--workers`` value:
 
-* roots: ``roots run pipeline.yaml`` (extract with trafilatura → fastText LID lid.176.ftz → per-language
+* roots: ``roots run pipeline.yaml`` (extract with the default extractor, ``trafilatura-pruned`` → fastText LID lid.176.ftz → per-language
   ROOTS filters → dedup: exact, URL, MinHash, repeated lines; no export);
 * datatrove: ``WarcReader`` → ``Trafilatura`` → language filter → ``GopherRepetitionFilter`` → ``GopherQualityFilter`` → ``FineWebQualityFilter`` →
   ``ParquetWriter``; then MinHash (sha1, as FineWeb) signatures → buckets → clusters → filter → ``ParquetWriter``.
@@ -16,7 +16,9 @@ Contenders, each a fresh process (interpreter start and imports included), for e
   be used here, because it insists on the ``fasttext-numpy2-wheel`` distribution (which would replace
   fasttext-predict's ``fasttext`` module that roots uses) and on downloading lid.176.bin.
 * trafilatura alone: warcio + ``trafilatura.extract`` in a plain loop over the same pages, one process
-  (``bench_warc.py``'s loop), the ceiling for any extract stage using trafilatura.
+  (``bench_warc.py``'s loop), the ceiling for any extract stage running trafilatura on whole pages.
+
+Extraction quality of each extractor (F1 on trafilatura's evaluation set) is ``bench_extract_quality.py``'s job.
 
 Printed per contender: wall time, the time until the filtered documents were written (extract → LID →
 filters), docs/s for both, peak RSS of the whole process tree (psutil, sampled every 50 ms in a thread;

@@ -8,7 +8,7 @@ with warcio as a Common Crawl style ``.warc.gz`` (one gzip member per record).
 Contenders, each a fresh process on one core (interpreter start and imports included), best of
 ``--repeat`` interleaved runs:
 
-* roots: ``roots extract warc FILE --workers 1`` (framing, decoding, per-page sandbox with time
+* roots: ``roots extract warc FILE --workers 1 --extractor trafilatura`` (framing, decoding, per-page sandbox with time
   limit, metadata, Parquet output);
 * plain loop: warcio ``ArchiveIterator`` + ``trafilatura.extract`` with the same options, no
   output, no time limit, charset from the HTTP header only;
@@ -32,6 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _runner import ROOT, best_of, python  # noqa: E402
 
+# the same extractor as the plain loop, so the comparison measures roots' overhead around it
+EXTRACTOR = ("--extractor", "trafilatura")
 LANGS = {  # language: legacy charset used for some of its pages
     "en": "cp1252",
     "fr": "cp1252",
@@ -176,7 +178,16 @@ def main() -> None:
         script = str(Path(__file__).resolve())
         contenders = {
             "roots (1 worker)": python(
-                "-m", "roots", "extract", "warc", str(warc), "--out", f"{tmp}/r1", "--workers", "1"
+                "-m",
+                "roots",
+                "extract",
+                "warc",
+                str(warc),
+                "--out",
+                f"{tmp}/r1",
+                "--workers",
+                "1",
+                *EXTRACTOR,
             ),
             "trafilatura plain loop": python(script, "--run-plain", str(warc)),
         }
@@ -197,6 +208,7 @@ def main() -> None:
             f"{tmp}/r2",
             "--workers",
             "2",
+            *EXTRACTOR,
             "--bytes-per-shard",
             split,
         )

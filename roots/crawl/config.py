@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from roots.configbase import StrictModel
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
+from roots.sources.html_text import EXTRACTOR_PATTERN
 
 COMMON_CRAWL_HTTPS = "https://data.commoncrawl.org/"
 
@@ -54,7 +55,7 @@ class CrawlSource(FetchOptions):
     records_per_shard: int = Field(1000, ge=1, description="records per fetched WARC shard")
     extractor: str = Field(
         "trafilatura",
-        pattern=r"^(trafilatura|resiliparse|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
+        pattern=EXTRACTOR_PATTERN,
         description="main-text extractor of the WARC source",
     )
     timeout_per_page: float = Field(10.0, gt=0, description="extraction time limit per page")

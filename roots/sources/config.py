@@ -10,7 +10,7 @@ from roots.configbase import StrictModel, register_union_members
 from roots.crawl.config import CrawlSource
 from roots.langcode import LANG_CODE_HELP, is_lang_code
 from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, MAX_DOCUMENT_HELP
-from roots.sources.html_text import DEFAULT_EXTRACTOR, EXTRACTOR_HELP, EXTRACTORS
+from roots.sources.html_text import DEFAULT_EXTRACTOR, EXTRACTOR_HELP, EXTRACTOR_PATTERN
 
 
 class SourceBase(StrictModel):
@@ -68,7 +68,7 @@ class WarcSource(SourceBase):
     )
     extractor: str = Field(
         DEFAULT_EXTRACTOR,
-        pattern=rf"^({'|'.join(EXTRACTORS)}|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
+        pattern=EXTRACTOR_PATTERN,
         description=EXTRACTOR_HELP,
     )
     timeout_seconds: float = Field(

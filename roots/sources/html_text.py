@@ -21,6 +21,8 @@ EXTRACTORS = {
     "resiliparse": "roots.sources.html_text:resiliparse_text",
     "trafilatura-pruned": "roots.sources.trafilatura_pruned:trafilatura_pruned_text",
 }
+# an extractor's name in a config: a built-in one or module:function
+EXTRACTOR_PATTERN = rf"^({'|'.join(EXTRACTORS)}|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$"
 EXTRACTOR_HELP = (
     "'trafilatura-pruned' (default: trafilatura on a pruned page, 2-3x faster), 'trafilatura' (on the whole page), "
     "'resiliparse' (fastest, keeps some boilerplate) or your own 'module:function' (html -> text)"
