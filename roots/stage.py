@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-import xxhash
 
-from roots.atomic import sweep_temporaries, write_json, write_jsonl, write_parquet
-from roots.errors import UserError
-from roots.layout import STAGES, RunLayout, StageDir
+from roots.atomic import sweep_temporaries, write_json, write_jsonl, write_parquet, write_text
+from roots.inputs import Work, fingerprint, invalidate, plan_work
+from roots.layout import RunLayout, StageDir, shard_name
 from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
 from roots.partitioned import PartitionedTable, write_partitioned
 from roots.stats import StageStats
@@ -49,20 +48,18 @@ class Stage(ABC):
 
     #: subdirectory of the run this stage writes (e.g. ``filter`` or ``dedup/_signatures``)
     subdir: str
-    #: identity of the finished upstream stage (set by ``prepare``): new upstream output invalidates shards
-    upstream_token: str = ""
 
     def output_dir(self, run: RunLayout) -> StageDir:
         return StageDir(run.root / self.subdir)
 
     @abstractmethod
-    def config_dict(self) -> dict[str, Any]:
-        """Everything that changes this stage's output; a change invalidates finished shards."""
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
+        """Everything every shard's output depends on, by name: configuration (JSON values), files read
+        (``Path``) and earlier stages' output (``roots.inputs.Upstream``). A change redoes the shards."""
 
-    def fingerprint(self) -> str:
-        identity = {"config": self.config_dict(), "upstream": self.upstream_token}
-        blob = json.dumps(identity, sort_keys=True, default=str).encode()
-        return xxhash.xxh3_64_hexdigest(blob)
+    def shard_inputs(self, task: ShardTask) -> dict[str, Any]:
+        """Inputs of one shard only (e.g. the one upstream shard it reads); its payload is always one."""
+        return {}
 
     @abstractmethod
     def plan(self, run: RunLayout) -> list[ShardTask]:
@@ -84,7 +81,7 @@ class Stage(ABC):
         return self.subdir
 
 
-def run_shard(stage: Stage, run_root: str, task: ShardTask) -> dict[str, Any]:
+def run_shard(stage: Stage, run_root: str, task: ShardTask, inputs: dict[str, str]) -> dict[str, Any]:
     """Process one shard and commit its outputs atomically; returns the shard's stats as a dict.
 
     Runs in a worker (process or Ray task): everything it needs travels in its arguments.
@@ -99,28 +96,18 @@ def run_shard(stage: Stage, run_root: str, task: ShardTask) -> dict[str, Any]:
             write_parquet(sdir.part(task.index, kind), table)
     write_jsonl(sdir.shard_errors(task.index), out.errors)
     stats = out.stats.to_dict()
-    write_json(sdir.marker(task.index), {"fingerprint": stage.fingerprint(), "stats": stats})
+    marker = {"fingerprint": fingerprint(inputs), "inputs": inputs, "stats": stats}
+    write_json(sdir.marker(task.index), marker)
     return stats
 
 
-def read_marker(sdir: StageDir, index: int, fingerprint: str) -> dict[str, Any] | None:
-    """The finished shard's stats, or None if the shard must be (re)done."""
-    path = sdir.marker(index)
-    if not path.exists():
-        return None
-    try:
-        marker = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    return marker["stats"] if marker.get("fingerprint") == fingerprint else None
-
-
 def remove_stale_shards(sdir: StageDir, keep: set[int]) -> None:
-    """Delete outputs of shards that are not in the current plan (left by an earlier, larger plan)."""
-    for pattern in ("part-*.parquet", "*/part-*.parquet", "_done/part-*.json", "_errors/part-*.jsonl"):
+    """Delete outputs of shards that are not in the current plan (left by an earlier, larger plan);
+    markers first, so that no marker outlives its data."""
+    for pattern in ("_done/part-*.json", "part-*.*", "*/part-*.*"):
         for path in sdir.path.glob(pattern):
-            index = int(path.name.split("-")[1].split(".")[0])
-            if index not in keep:
+            index = path.name.split("-")[1].split(".")[0]
+            if path.is_file() and index.isdigit() and int(index) not in keep:
                 path.unlink()
 
 
@@ -140,8 +127,6 @@ def merge_errors(
         path = sdir.shard_errors(index)
         if path.exists():
             lines.extend(line for line in path.read_text(encoding="utf-8").splitlines() if line)
-    from roots.atomic import write_text
-
     write_text(sdir.errors, "".join(line + "\n" for line in lines))
 
 
@@ -160,61 +145,29 @@ def record_failed_shards(
     merge_errors(sdir, done, records)
 
 
-def _pipeline_stage(stage: Stage) -> str | None:
-    top = stage.subdir.split("/")[0]
-    return top if top in STAGES else None
+def clear_shard(sdir: StageDir, index: int) -> None:
+    """Delete a shard's marker, then its files: a marker never outlives its data."""
+    sdir.marker(index).unlink(missing_ok=True)
+    for pattern in (f"{shard_name(index, '.')}*", f"*/{shard_name(index, '.')}*"):
+        for path in sdir.path.glob(pattern):
+            if path.is_file():
+                path.unlink()
 
 
-def upstream_token(stage: Stage, run: RunLayout) -> str:
-    """A hash of the nearest earlier stage's ``stats.json``; a roots stage there must have finished.
-
-    Refusing an unfinished upstream stage keeps a stage from reading partial (or stale) input; a folder
-    of shards that no roots stage wrote (no ``_done/`` markers) is taken as it is.
-    """
-    top = _pipeline_stage(stage)
-    if top is None:
-        return ""
-    for name in reversed(STAGES[: STAGES.index(top)]):
-        upstream = run.stage(name)
-        if upstream.path.is_dir():
-            if upstream.stats.exists():
-                return xxhash.xxh3_64_hexdigest(upstream.stats.read_bytes())
-            if (upstream.path / "_done").is_dir():  # a roots stage that started and did not finish
-                raise UserError(
-                    f"{run.root}: the {name} stage has not finished (no {name}/stats.json); "
-                    f"run `roots {name} {run.root}` (or `roots run`) again to finish it before {top}"
-                )
-            return ""  # shards written by other tools: used as they are
-    return ""
-
-
-def _invalidate_downstream(stage: Stage, run: RunLayout) -> None:
-    """This stage will change its output: later stages are no longer complete until they run again."""
-    top = _pipeline_stage(stage)
-    if top is None:
-        return
-    for name in STAGES[STAGES.index(top) + 1 :]:
-        run.stage(name).stats.unlink(missing_ok=True)
-
-
-def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, list[ShardTask], dict[int, dict[str, Any]]]:
-    """Plan the stage and find which shards are already done."""
-    stage.upstream_token = upstream_token(stage, run)
+def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, Work]:
+    """Plan the stage and find which shards are done; a stage with work to do is invalidated (with every
+    later stage) and its shards to redo are cleared."""
     sdir = stage.output_dir(run)
     makedirs(sdir.path)
     sweep_temporaries(sdir.path)
     tasks = stage.plan(run)
     remove_stale_shards(sdir, {t.index for t in tasks})
-    fingerprint = stage.fingerprint()
-    done: dict[int, dict[str, Any]] = {}
-    for task in tasks:
-        marker = read_marker(sdir, task.index, fingerprint)
-        if marker is not None:
-            done[task.index] = marker
-    if len(done) < len(tasks):
-        sdir.stats.unlink(missing_ok=True)  # the stage is not complete until stats.json is rewritten
-        _invalidate_downstream(stage, run)
-    return sdir, tasks, done
+    work = plan_work(stage, run, tasks, sdir)
+    if work.reasons:
+        invalidate(stage, run, sdir)
+        for task in work.todo:
+            clear_shard(sdir, task.index)
+    return sdir, work
 
 
 def complete(

@@ -211,7 +211,8 @@ def test_filter_needs_a_finished_extract(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert (
         done.stderr.strip()
-        == f"roots: error: {run_dir}: the extract stage is not finished; run `roots extract … --out {run_dir}` first"
+        == f"roots: error: {run_dir}: the extract stage has not finished (no extract/stats.json); "
+        "run the same `roots extract …` (or `roots run`) again to finish it before filter"
     )
 
 

@@ -46,7 +46,7 @@ class ToyStage(Stage):
     def __init__(self, control: Path) -> None:
         self.control = str(control)
 
-    def config_dict(self) -> dict[str, Any]:
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
         return {"shards": SHARDS}
 
     def plan(self, run: RunLayout) -> list[ShardTask]:

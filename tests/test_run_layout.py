@@ -47,5 +47,5 @@ def test_rerun_skips_finished_shards_and_is_identical(tmp_path, jsonl_corpus):
     again = run_roots(*args)
     assert again.returncode == 0
     assert marker.stat().st_mtime_ns == mtime  # not redone
-    assert "1 already done" in again.stderr
+    assert "extract: already done (1 shard(s)" in again.stderr
     assert tree_bytes(run_dir) == first

@@ -54,8 +54,8 @@ class ApplyStage(Stage):
         self.dplan = dplan
         self.partitions = partitions  # None: there were no candidate edges to cluster
 
-    def config_dict(self) -> dict[str, Any]:
-        return {"plan": self.dplan.fingerprint_dict()}  # outputs do not depend on the partition count
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
+        return self.dplan.step_inputs()  # outputs do not depend on the partition count
 
     def plan(self, run: RunLayout) -> list[ShardTask]:
         return tasks(self.dplan.shards)

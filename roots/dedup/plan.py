@@ -1,7 +1,8 @@
 """What every dedup step shares: the input shards, the configuration, and the partition counts.
 
-The plan's fingerprint covers the configuration, the input shards' content (size and Parquet footer)
-and the language segmenters, so any change recomputes every step; an unchanged plan resumes.
+Every step declares the same inputs as the dedup stage (its configuration, the input documents' stage and
+the language segmenters, ``DedupPlan.step_inputs``) plus its own parameters, so any change recomputes every
+step and an unchanged plan resumes (``roots.inputs`` decides).
 """
 
 from __future__ import annotations
@@ -11,16 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import xxhash
-
 from roots.dedup.config import DedupStageConfig
 from roots.dedup.languages import SegmenterTable
 from roots.errors import UserError
+from roots.inputs import Upstream
 from roots.layout import RunLayout
 from roots.stage import ShardTask, Stage
-from roots.storage import open_binary
 
-FOOTER_BYTES = 1 << 20
 # the layout of the working files (2: one partitioned file per sending task); part of every helper step's
 # identity, so working files of an older layout left by an interrupted run are recomputed, never misread
 WORKING_LAYOUT = 2
@@ -31,7 +29,6 @@ class DedupPlan:
     config: DedupStageConfig
     inputs: tuple[str, ...]  # input Parquet shards, in shard order
     input_stage: str  # "filter" or "extract"
-    input_fingerprint: str
     input_rows: int
     segmenters: SegmenterTable  # (lang, segmenter, model, spaced) from the language configs
     bands: int
@@ -57,20 +54,10 @@ class DedupPlan:
         keys_per_doc = self.bands + 2 if self.config.minhash.enabled else 2
         return max(1, math.ceil(self.input_rows * keys_per_doc / self.config.max_items_in_memory))
 
-    def fingerprint_dict(self) -> dict[str, Any]:
-        cfg = self.config.model_dump(mode="json", exclude={"keep_intermediate", "batch_docs"})
-        return {
-            "config": cfg,
-            "inputs": self.input_fingerprint,
-            "segmenters": list(self.segmenters),
-            "bands": self.bands,
-            "rows": self.rows,
-        }
-
-    def fingerprint(self) -> str:
-        import json
-
-        return xxhash.xxh3_64_hexdigest(json.dumps(self.fingerprint_dict(), sort_keys=True).encode())
+    def step_inputs(self) -> dict[str, Any]:
+        """What every dedup step depends on (``keep_intermediate`` and ``batch_docs`` change no output)."""
+        config = self.config.model_dump(mode="json", exclude={"keep_intermediate", "batch_docs"})
+        return {"dedup": config, "documents": Upstream(self.input_stage), "segmenters": list(self.segmenters)}
 
 
 class DedupStep(Stage):
@@ -79,8 +66,8 @@ class DedupStep(Stage):
     def __init__(self, dplan: DedupPlan) -> None:
         self.dplan = dplan
 
-    def config_dict(self) -> dict[str, Any]:
-        return {"plan": self.dplan.fingerprint_dict(), "layout": WORKING_LAYOUT, **self.extra_config()}
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
+        return {**self.dplan.step_inputs(), "step": {"layout": WORKING_LAYOUT, **self.extra_config()}}
 
     def extra_config(self) -> dict[str, Any]:
         return {}
@@ -123,15 +110,3 @@ def input_files(run: RunLayout) -> tuple[str, list[Path]]:
         f"{run.root}: no documents to deduplicate (no filter/kept/ or extract/ shards); "
         "run `roots extract …` (and `roots filter`) on this run first"
     )
-
-
-def content_fingerprint(paths: list[Path]) -> str:
-    """Size and Parquet footer of every input shard: changes whenever a shard's content changes."""
-    digest = xxhash.xxh3_64()
-    for path in paths:
-        size = path.stat().st_size
-        digest.update(f"{path.name}:{size}\n".encode())
-        with open_binary(path) as handle:
-            handle.seek(max(0, size - FOOTER_BYTES))
-            digest.update(handle.read())
-    return digest.hexdigest()

@@ -25,18 +25,18 @@ from roots.dedup.components import UNSETTLED, AssignStep, ComponentRound, Member
 from roots.dedup.config import DedupStageConfig
 from roots.dedup.languages import configured_segmenters
 from roots.dedup.pairs import PairsFirstStep, PairsSecondStep, cc_partitions
-from roots.dedup.plan import DedupPlan, content_fingerprint, input_files
+from roots.dedup.plan import DedupPlan, input_files
 from roots.dedup.signatures import SignatureStep
 from roots.dedup.tables import count_rows
 from roots.errors import UserError
 from roots.executors import Executor, run_stage
+from roots.inputs import stage_up_to_date
 from roots.layout import RunLayout
 from roots.progress import stderr_console
-from roots.stage import Stage, read_marker
-from roots.storage import remove_tree
+from roots.storage import is_remote, remove_tree
 
 MAX_ROUNDS = 200
-PLAN_FILE = "_plan.json"
+TRASH = ".trash-"
 
 
 def languages_dir(config: PipelineConfig) -> Path | None:
@@ -68,34 +68,11 @@ def make_plan(config: PipelineConfig, run: RunLayout) -> DedupPlan:
         config=dedup,
         inputs=tuple(str(p) for p in paths),
         input_stage=stage,
-        input_fingerprint=content_fingerprint(paths),
         input_rows=count_rows(paths),
         segmenters=configured_segmenters(languages_dir(config), dedup.minhash.use_segmenters),
         bands=bands,
         rows=rows,
     )
-
-
-def is_complete(stage: Stage, run: RunLayout) -> bool:
-    """Whether a stage finished with this configuration (stats.json and a valid marker for every shard)."""
-    sdir = stage.output_dir(run)
-    if not sdir.stats.exists():
-        return False
-    fingerprint = stage.fingerprint()
-    return all(read_marker(sdir, t.index, fingerprint) is not None for t in stage.plan(run))
-
-
-def _reset_if_changed(run: RunLayout, dplan: DedupPlan) -> None:
-    """A new plan (config or input changed): delete the working files of the old one."""
-    from roots.atomic import write_text
-
-    root = run.stage("dedup").path
-    marker = root / PLAN_FILE
-    fingerprint = dplan.fingerprint()
-    if marker.exists() and marker.read_text(encoding="utf-8").strip() == fingerprint:
-        return
-    remove_intermediate(run)
-    write_text(marker, fingerprint + "\n")
 
 
 def _print_fallbacks(run: RunLayout, dplan: DedupPlan) -> None:
@@ -108,11 +85,20 @@ def _print_fallbacks(run: RunLayout, dplan: DedupPlan) -> None:
 
 
 def remove_intermediate(run: RunLayout) -> None:
+    """Delete the working files of every step. Each step folder is first renamed away (one atomic step), so
+    a kill during the cleanup never leaves a step's completion markers without its data."""
     root = run.stage("dedup").path
-    if root.is_dir():
-        for path in sorted(root.glob("_*")):
-            if path.is_dir() and path.name not in ("_done", "_errors"):
+    if not root.is_dir():
+        return
+    for path in sorted(root.glob("_*")):
+        if path.is_dir() and path.name not in ("_done", "_errors"):
+            if is_remote(path):  # no rename on object stores: the markers go first, then the data
+                remove_tree(path / "_done", ignore_errors=True)
                 remove_tree(path)
+            else:
+                path.rename(root / f"{TRASH}{path.name}")
+    for path in sorted(root.glob(f"{TRASH}*")):
+        remove_tree(path)
 
 
 def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
@@ -120,10 +106,11 @@ def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
     dplan = make_plan(config, run)
     if dplan.input_stage == "extract":
         stderr_console.print(f"dedup: {run.root} has no filter output; deduplicating extract/ shards")
-    if is_complete(ApplyStage(dplan, partitions=None), run):
-        stderr_console.print("dedup: already done for this input and configuration")
+    if stage_up_to_date(ApplyStage(dplan, partitions=None), run):
+        stderr_console.print("dedup: already done (no input changed)")
+        if not dplan.config.keep_intermediate:
+            remove_intermediate(run)  # what a cleanup that was killed left
         return
-    _reset_if_changed(run, dplan)
     run_stage(SignatureStep(dplan), run, executor)
     _print_fallbacks(run, dplan)
     if dplan.config.repeated_lines.enabled:

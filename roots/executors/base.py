@@ -17,8 +17,9 @@ from typing import Any
 
 from roots.atomic import sweep_temporaries
 from roots.errors import UserError
+from roots.inputs import NOT_RUN, up_to_date
 from roots.layout import RunLayout, StageDir
-from roots.progress import shard_progress
+from roots.progress import shard_progress, stderr_console
 from roots.stage import ShardTask, Stage, complete, prepare, record_failed_shards, run_shard
 from roots.stats import StageStats
 from roots.storage import location
@@ -34,10 +35,6 @@ class TaskFailure:
     tries: int
     error: str  # one line: "<ExceptionType>: <message>"
     detail: str = ""  # traceback (or worker-death details) of the last try
-
-
-class TaskFailedError(RuntimeError):
-    """Raised by ``Executor.map_unordered`` for a task that failed every try."""
 
 
 class ShardsFailed(UserError):
@@ -76,15 +73,6 @@ class Executor(ABC):
         raise because a task failed, so one bad shard never hides the results of the others.
         """
 
-    def map_unordered(
-        self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]
-    ) -> Iterator[tuple[int, Any]]:
-        """Like ``map_tries``, but a task that failed every try raises ``TaskFailedError``."""
-        for position, result in self.map_tries(fn, args):
-            if isinstance(result, TaskFailure):
-                raise TaskFailedError(f"task {position} failed {result.tries} time(s): {result.error}")
-            yield position, result
-
     def close(self) -> None:
         """Release workers (pools, cluster connections)."""
 
@@ -98,11 +86,27 @@ class Executor(ABC):
 def run_stage(stage: Stage, run: RunLayout, executor: Executor) -> StageStats:
     """Run every unfinished shard of ``stage`` on ``executor``, then complete the stage.
 
+    A stage that is up to date (``roots.inputs``) is not run at all and its files stay as they are.
     Raises ``ShardsFailed`` (after every other shard has finished) if some shard failed every try.
     """
-    sdir, tasks, results = prepare(stage, run)
-    todo: list[ShardTask] = [t for t in tasks if t.index not in results]
-    args = [(stage, location(run.root), t) for t in todo]
+    sdir, work = prepare(stage, run)
+    if up_to_date(work, sdir):
+        stderr_console.print(
+            f"{stage.display_name}: already done ({len(work.tasks)} shard(s); no input changed)",
+            markup=False,
+            highlight=False,
+        )
+        return StageStats.from_dict(sdir.read_stats() or {})
+    redo = [reason for reasons in work.reasons.values() for reason in reasons if reason != NOT_RUN]
+    if redo:
+        stderr_console.print(
+            f"{stage.display_name}: {len(work.todo)} of {len(work.tasks)} shard(s) to run; "
+            f"changed: {work.why()}",
+            markup=False,
+            highlight=False,
+        )
+    tasks, results, todo = work.tasks, dict(work.done), work.todo
+    args = [(stage, location(run.root), t, work.inputs[t.index]) for t in todo]
     failures: dict[int, TaskFailure] = {}
     with shard_progress(stage.display_name, total=len(tasks), done=len(results)) as advance:
         for position, outcome in executor.map_tries(run_shard, args):

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import xxhash
 
 from roots.errors import UserError
+from roots.inputs import Upstream
 from roots.layout import RunLayout
 from roots.schema import lang_key
 from roots.stage import ShardTask
-from roots.storage import open_binary, parquet_file
+from roots.storage import parquet_file
 
 DOCUMENT_STAGES = ("extract", "filter", "dedup")
-FOOTER_BYTES = 1 << 16
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -33,16 +32,9 @@ class FinalDocuments:
     stage: str
     parts: list[Path]
 
-    def digest(self) -> str:
-        """Identity of the input (names, sizes, Parquet footers): a changed upstream stage invalidates exports."""
-        h = xxhash.xxh3_64()
-        for part in self.parts:
-            size = part.stat().st_size
-            with open_binary(part) as handle:
-                handle.seek(max(0, size - FOOTER_BYTES))
-                h.update(f"{part.name}\x1f{size}\x1f".encode())
-                h.update(handle.read())
-        return h.hexdigest()
+    def upstream(self, task: ShardTask) -> Upstream:
+        """The output shard of the documents' stage that an export shard reads."""
+        return Upstream(self.stage, int(Path(task.payload["file"]).name.split("-")[1].split(".")[0]))
 
 
 def final_documents(run: RunLayout) -> FinalDocuments:

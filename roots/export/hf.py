@@ -34,15 +34,17 @@ class DocumentExportStage(Stage):
         self.out = out
         self.suffix = f".{config.format}"
         self.subdir = f"export/_{config.format}"
-        self.input_digest = documents.digest()
 
-    def config_dict(self) -> dict[str, Any]:
-        return {
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
+        settings = {
             "format": self.config.format,
             "out": str(self.out),
             "rows_per_shard": self.config.rows_per_shard,
-            "input": [self.documents.stage, self.input_digest],
         }
+        return {"export": settings}
+
+    def shard_inputs(self, task: ShardTask) -> dict[str, Any]:
+        return {"documents": self.documents.upstream(task)}
 
     def plan(self, run: RunLayout) -> list[ShardTask]:
         return plan_row_ranges(self.documents.parts, self.config.rows_per_shard)

@@ -70,20 +70,20 @@ class MegatronStage(Stage):
         self.spec = spec
         self.documents = documents
         self.out = out
-        self.input_digest = documents.digest()
 
-    def config_dict(self) -> dict[str, Any]:
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
         settings = self.config.model_dump(
             mode="json", include={"append_eod", "add_special_tokens", "per_source", "rows_per_shard"}
         )
-        return {
-            "format": "megatron",
-            **settings,
-            "tokenizer_digest": self.spec.digest,
+        tokenizer = {
+            "digest": self.spec.digest,
             "vocab_size": self.spec.vocab_size,
             "eod_id": self.spec.eod_id,
-            "input": [self.documents.stage, self.input_digest],
         }
+        return {"export": {"format": "megatron", **settings}, "tokenizer": tokenizer}
+
+    def shard_inputs(self, task: ShardTask) -> dict[str, Any]:
+        return {"documents": self.documents.upstream(task)}
 
     def shard_dir(self, run: RunLayout, index: int) -> Path:
         return self.output_dir(run).path / SHARDS_DIR / f"part-{index:05d}"

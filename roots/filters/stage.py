@@ -34,7 +34,6 @@ from roots.executors import Executor, run_stage
 from roots.filters.catalog import FILTERS
 from roots.filters.config import FilterStageConfig
 from roots.filters.filter import Filter, Language
-from roots.filters.paths import file_identity
 from roots.filters.registry import LanguageRegistry
 from roots.filters.scorer import (
     STATISTIC_FIELDS,
@@ -42,6 +41,7 @@ from roots.filters.scorer import (
     scoring_detector,
     statistic_fields,
 )
+from roots.inputs import Upstream, digest, require_finished
 from roots.layout import RunLayout
 from roots.limits import DEFAULT_MAX_DOCUMENT_BYTES, oversize
 from roots.schema import UNKNOWN_LANG, extend_schema
@@ -76,19 +76,22 @@ def resolve_languages_dir(value: str) -> Path:
     )
 
 
-def resources_snapshot(registry: LanguageRegistry) -> dict[str, Any]:
-    """Configs plus each filter's resources (word-list digests, model identities): what decides the output
-    besides the input. Reading every configured word list and model path here also reports a missing file
-    before any work."""
-    resources: dict[str, Any] = {}
+def language_inputs(registry: LanguageRegistry) -> dict[str, Any]:
+    """The filter's inputs from the language folder, by name (``language <lang>``): each language's validated
+    config and its filters' resources (word-list digests, model identities). Reading every configured word
+    list and model path here also reports a missing file before any work."""
+    inputs: dict[str, Any] = {}
     for lang in [*sorted(registry.languages), "default"]:
         loaded = registry.default if lang == "default" else registry.languages[lang]
         language = Language(loaded.config, loaded.path)
         found = {
             spec.name: spec.resources(config, language) for spec, config in loaded.config.filters.configured()
         }
-        resources[lang] = {name: value for name, value in found.items() if value is not None}
-    return {"configs": registry.snapshot(), "resources": resources}
+        inputs[f"language {lang}"] = {
+            "config": loaded.config.model_dump(mode="json"),
+            "resources": {name: value for name, value in found.items() if value is not None},
+        }
+    return inputs
 
 
 def stage_filters(registry: LanguageRegistry) -> list[type[Filter]]:
@@ -147,7 +150,7 @@ _ENGINES: dict[str, FilterEngine] = {}
 
 def engine_for(stage: FilterStage) -> FilterEngine:
     """The process's engine for this stage configuration (rebuilt when the configuration changes)."""
-    key = stage.fingerprint()
+    key = stage.identity
     if key not in _ENGINES:
         _ENGINES.clear()
         _ENGINES[key] = FilterEngine(Path(stage.languages_dir), stage.config.lid_model)
@@ -159,20 +162,22 @@ class FilterStage(Stage):
 
     subdir = "filter"
 
-    def __init__(self, config: FilterStageConfig, languages_dir: Path, snapshot: dict[str, Any]) -> None:
+    def __init__(self, config: FilterStageConfig, languages_dir: Path, languages: dict[str, Any]) -> None:
         self.config = config
         self.languages_dir = str(languages_dir)
-        self.snapshot = snapshot
+        self.languages = languages
+        self.identity = digest([self.languages_dir, config.lid_model, languages])
 
-    def config_dict(self) -> dict[str, Any]:
-        return {
-            "lid_model": file_identity(Path(self.config.lid_model)) if self.config.lid_model else None,
-            "languages": self.snapshot,
-            "max_document_bytes": self.config.max_document_bytes,
-        }
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
+        lid_model = Path(self.config.lid_model) if self.config.lid_model else None
+        limits = {"max_document_bytes": self.config.max_document_bytes}
+        return {"filter": limits, "lid model": lid_model, **self.languages}
+
+    def shard_inputs(self, task: ShardTask) -> dict[str, Any]:
+        return {"extract shard": Upstream("extract", task.index)}
 
     def plan(self, run: RunLayout) -> list[ShardTask]:
-        parts = run.stage("extract").parts()
+        parts = require_finished(run, "extract", "filter").parts()
         return [ShardTask(int(p.name.split("-")[1].split(".")[0]), {"input": str(p)}) for p in parts]
 
     def process(self, run: RunLayout, task: ShardTask) -> ShardOutput:
@@ -384,10 +389,6 @@ def report(extra: dict[str, Any]) -> None:
 def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
     """``roots filter RUN``: filter every extracted shard with the configured language YAMLs."""
     filter_config = config.filter or FilterStageConfig()
-    if run.stage("extract").read_stats() is None:
-        raise UserError(
-            f"{run.root}: the extract stage is not finished; run `roots extract … --out {run.root}` first"
-        )
     languages_dir = resolve_languages_dir(filter_config.languages_dir)
-    snapshot = resources_snapshot(LanguageRegistry(languages_dir))
-    run_stage(FilterStage(filter_config, languages_dir, snapshot), run, executor)
+    languages = language_inputs(LanguageRegistry(languages_dir))
+    run_stage(FilterStage(filter_config, languages_dir, languages), run, executor)

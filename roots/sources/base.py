@@ -108,8 +108,12 @@ class ExtractStage(Stage):
     def __init__(self, sources: Sequence[Any]) -> None:
         self.sources = list(sources)
 
-    def config_dict(self) -> dict[str, Any]:
-        return {"sources": [s.model_dump(mode="json") for s in self.sources]}
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
+        return {}
+
+    def shard_inputs(self, task: ShardTask) -> dict[str, Any]:
+        """A shard depends on its own source's configuration only: changing one source redoes its shards."""
+        return {"source": self.sources[task.payload["source"]].model_dump(mode="json")}
 
     def plan(self, run: RunLayout) -> list[ShardTask]:
         tasks: list[ShardTask] = []
