@@ -4,6 +4,7 @@ it holds no stage logic. Stage options are generated from the config models (``r
 from __future__ import annotations
 
 import errno
+import importlib
 import logging
 import os
 import sys
@@ -228,6 +229,21 @@ def run_cmd(pipeline: Path, overrides: dict[str, Any]) -> None:
         print_data_path(run.root)
 
 
+@cli.command("explain")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("stage", type=click.Choice(["extract", "filter", "dedup", "export"]))
+def explain_cmd(run: Path, stage: str) -> None:
+    """Say whether STAGE is up to date, and which inputs changed since each shard ran.
+
+    RUN is a run folder (its recorded configuration) or a pipeline YAML (the configuration you would run)."""
+    from roots.config import load_pipeline
+    from roots.pipeline import explain_stage, load_run_config
+
+    config = load_pipeline(run) if run.is_file() else load_run_config(run)
+    for line in explain_stage(config, stage):
+        click.echo(line)
+
+
 @cli.command("demo")
 @click.option(
     "--out",
@@ -246,29 +262,8 @@ def demo(out: Path, overrides: dict[str, Any]) -> None:
 
 # Stage packages add their own commands (e.g. `roots lm train`, `roots tokenizer train`) through a
 # `register(cli)` function in `<package>/cli.py`; those modules must import heavy libraries lazily.
-PLUGIN_MODULES = (
-    "roots.filters.cli",
-    "roots.dedup.cli",
-    "roots.export.cli",
-    "roots.visualizer.cli",
-    "roots.crawl.cli",
-)
-
-
-def _register_plugins() -> None:
-    import importlib
-
-    for name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(cli)
-
-
-_register_plugins()
+for _name in ("roots.filters.cli", "roots.dedup.cli", "roots.export.cli", "roots.crawl.cli"):
+    importlib.import_module(_name).register(cli)
 
 
 # ---------------------------------------------------------------- logging: -v / -q on every command

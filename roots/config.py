@@ -49,6 +49,10 @@ class PipelineConfig(StrictModel):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+#: where shards run: chosen by the command line or the pipeline YAML being run, never by a run folder
+EXECUTION_KEYS = ("executor", "workers", "ray_address", "shard_tries", "ray_num_cpus", "ray_memory_gb")
+
+
 def configured_stages_of(config: PipelineConfig) -> list[str]:
     """The stages a pipeline YAML asks for (a section set to null is skipped)."""
     wanted = ["extract"] if config.sources else []

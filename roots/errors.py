@@ -5,10 +5,6 @@ class UserError(Exception):
     """A problem the user can fix (bad config, missing file); the CLI prints it as one line and exits 2."""
 
 
-class NotAvailableYet(UserError):
-    """A stage or command that is planned but not built yet."""
-
-
 def plural(count: int, noun: str) -> str:
     """``1 document``, ``2 documents`` (with thousands separators)."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"

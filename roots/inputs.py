@@ -137,7 +137,7 @@ def identity(run: RunLayout, name: str, value: Any, reader: str) -> str:
         return upstream_identity(run, value, reader)
     if isinstance(value, Path):
         return file_identity(value, name)
-    return digest(value)
+    return digest(_relative(value, run))
 
 
 def fingerprint(components: Mapping[str, str]) -> str:
@@ -229,12 +229,17 @@ def stage_up_to_date(stage: Stage, run: RunLayout) -> bool:
 def invalidate(stage: Stage, run: RunLayout, sdir: StageDir) -> None:
     """The stage will change its output: it and every later stage are not finished until they run again.
 
-    ``stats.json`` goes first (the stage's, then its pipeline stage's, then every later stage's)."""
+    Deletes the stage's ``stats.json``, its pipeline stage's, and those of every later stage (and of their
+    sub-steps, e.g. ``export/_parquet``)."""
     sdir.stats.unlink(missing_ok=True)
     top = stage.subdir.split("/")[0]
-    if top in STAGES:
-        for name in STAGES[STAGES.index(top) :]:
-            run.stage(name).stats.unlink(missing_ok=True)
+    if top not in STAGES:
+        return
+    run.stage(top).stats.unlink(missing_ok=True)
+    for name in STAGES[STAGES.index(top) + 1 :]:
+        later = run.stage(name)
+        for path in [later.stats, *later.path.glob("*/stats.json")]:
+            path.unlink(missing_ok=True)
 
 
 def explain(stage: Stage, run: RunLayout) -> list[str]:

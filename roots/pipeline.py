@@ -1,25 +1,27 @@
 """Running stages of a pipeline configuration against a run directory.
 
-Each stage module exposes ``run(config, run, executor)``; this module only wires configuration,
-run directory and executor together, so stage logic stays in the stage packages.
+Each stage module exposes ``run(config, run, executor)`` (and the four stages ``stage_for(config, run)``, the
+stage object, for ``roots explain``); this module only wires configuration, run directory and executor
+together, so stage logic stays in the stage packages.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from roots.atomic import write_text
-from roots.config import PipelineConfig, validate_pipeline
-from roots.errors import NotAvailableYet, UserError
+from roots.config import EXECUTION_KEYS, PipelineConfig, validate_pipeline
+from roots.errors import UserError
 from roots.executors import Executor, make_executor
-from roots.layout import CONFIG_FILE, STAGES, RunLayout
+from roots.inputs import explain
+from roots.layout import CONFIG_FILE, RunLayout
+from roots.runlock import stage_lock
 from roots.storage import as_path, check_access, makedirs
-
-StageRunner = Callable[[PipelineConfig, RunLayout, Executor], Any]
 
 log = logging.getLogger(__name__)
 
@@ -34,39 +36,27 @@ STAGE_MODULES = {
 PIPELINE_ORDER = ("extract", "filter", "dedup", "tokenizer", "export")
 
 
-def stage_runner(stage: str) -> StageRunner:
-    """The ``run`` function of a stage, or ``NotAvailableYet`` if that stage is not built."""
-    module_name = STAGE_MODULES[stage]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            raise NotAvailableYet(f"roots {stage}: not available yet in this version of roots") from None
-        raise
-    return module.run
-
-
-def available_stages() -> list[str]:
-    out = []
-    for stage in STAGES:
-        try:
-            stage_runner(stage)
-        except NotAvailableYet:
-            continue
-        out.append(stage)
-    return out
+def stage_module(stage: str) -> ModuleType:
+    return importlib.import_module(STAGE_MODULES[stage])
 
 
 def save_run_config(config: PipelineConfig) -> RunLayout:
+    """Record the resolved configuration in the run folder (not rewritten when it is the same)."""
     run = RunLayout(as_path(config.run_dir))
     check_access(run.root, f"run_dir {config.run_dir}", write=True)
     makedirs(run.root)
-    write_text(run.config, config.to_yaml())
+    text = config.to_yaml()
+    if not run.config.is_file() or run.config.read_text(encoding="utf-8") != text:
+        write_text(run.config, text)
     return run
 
 
 def load_run_config(run_dir: Path) -> PipelineConfig:
-    """The configuration saved in a run directory by an earlier command."""
+    """The stage configuration saved in a run directory by an earlier command.
+
+    Execution settings (executor, Ray address, workers, …) are not taken from it: a run folder someone
+    sends you must not choose where your shards run. They come from the command line, else the defaults.
+    """
     from roots.config import read_yaml_mapping
 
     path = run_dir / CONFIG_FILE
@@ -79,6 +69,7 @@ def load_run_config(run_dir: Path) -> PipelineConfig:
             f"{run_dir}: not a roots run directory (no {CONFIG_FILE}); create it with `roots extract … --out {run_dir}`"
         )
     data = read_yaml_mapping(path, "the run's saved configuration")
+    data = {key: value for key, value in data.items() if key not in EXECUTION_KEYS}
     data["run_dir"] = str(run_dir.absolute())  # the run may have been moved or copied since it was saved
     return validate_pipeline(data, path, check_inputs=False)
 
@@ -118,7 +109,9 @@ def _describe(section: Any) -> str:
 
 
 def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor | None = None) -> RunLayout:
-    """Run ``stages`` in pipeline order with one executor; the resolved config is saved first."""
+    """Run ``stages`` in pipeline order with one executor; the resolved config is saved first.
+
+    Each stage runs under its run-folder lock, so two commands never run one stage of a run at once."""
     run = save_run_config(config)
     own = executor is None
     executor = executor or make_executor(
@@ -135,7 +128,8 @@ def run_stages(config: PipelineConfig, stages: Sequence[str], executor: Executor
                 continue
             section = getattr(config, stage, None) if stage != "extract" else config.sources
             log.debug("%s: running in %s with %s", stage, run.root, _describe(section))
-            result = stage_runner(stage)(config, run, executor)
+            with stage_lock(run.root, stage):
+                result = stage_module(stage).run(config, run, executor)
             if stage == "tokenizer" and config.export is not None and not config.export.tokenizer:
                 export = config.export.model_copy(update={"tokenizer": str(result)})
                 config = config.model_copy(update={"export": export})
@@ -164,18 +158,16 @@ def _check_file(value: str | None, key: str, source: Path | str) -> None:
 def preflight(config: PipelineConfig, stages: Sequence[str], source: Path | str) -> None:
     """Everything ``roots run`` will need, checked before any work: inputs, language configs and the
     models they name, the LID model, the tokenizer. A problem is one line naming ``source`` and the key."""
-    for stage in stages:
-        stage_runner(stage)
     if "filter" in stages and config.filter is not None:
         from roots.filters.config import FilterStageConfig
         from roots.filters.registry import LanguageRegistry
-        from roots.filters.stage import resolve_languages_dir, resources_snapshot
+        from roots.filters.stage import language_inputs, resolve_languages_dir
 
         folder = config.filter.languages_dir
         if folder != FilterStageConfig.model_fields["languages_dir"].default:  # the default falls back
             _check_folder(folder, "filter.languages_dir", source)
         _check_file(config.filter.lid_model, "filter.lid_model", source)
-        resources_snapshot(LanguageRegistry(resolve_languages_dir(folder)))
+        language_inputs(LanguageRegistry(resolve_languages_dir(folder)))
     if "dedup" in stages and config.dedup is not None:
         _check_folder(config.dedup.languages_dir, "dedup.languages_dir", source)
     export = config.export if "export" in stages else None
@@ -193,3 +185,9 @@ def preflight(config: PipelineConfig, stages: Sequence[str], source: Path | str)
 
             tokenizer_file(Path(export.tokenizer), key=f"{source}: export.tokenizer =")
             resolve_tokenizer(export.tokenizer, export.eod_token, export.vocab_size)
+
+
+def explain_stage(config: PipelineConfig, stage: str) -> list[str]:
+    """Whether ``stage`` of the run is up to date with ``config``, and which inputs changed per shard."""
+    run = RunLayout(as_path(config.run_dir))
+    return explain(stage_module(stage).stage_for(config, run), run)

@@ -101,6 +101,11 @@ def remove_intermediate(run: RunLayout) -> None:
         remove_tree(path)
 
 
+def stage_for(config: PipelineConfig, run: RunLayout) -> ApplyStage:
+    """The dedup stage proper (its last step): what ``roots explain`` looks at."""
+    return ApplyStage(make_plan(config, run), partitions=None)
+
+
 def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
     """Deduplicate the run's filtered documents (or extracted ones if the run has no filter output)."""
     dplan = make_plan(config, run)

@@ -128,16 +128,19 @@ def read_parts(
 ) -> pa.Table:
     """The ``family`` outputs of the given tasks of a step, concatenated in task order (only ``columns``).
 
-    Without ``partition`` a missing file is skipped. With ``partition`` the family is partitioned, and
-    only that partition's bytes of each task's file are read; every sending task writes its file (with
-    every partition empty if it sent nothing), so a missing one is an error, not an empty partition.
+    With ``partition`` the family is partitioned, and only that partition's bytes of each task's file are
+    read. Every task writes every file of its families (empty if it has no rows), so a missing file is an
+    error (a step's data deleted under its completion markers), never taken as empty.
     """
     base = run.root / subdir / family if family else run.root / subdir
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     if partition is None:
         paths = [base / shard_name(t) for t in tasks]
-        tables = [read_parquet(path, columns=columns) for path in paths if path.exists()]
+        for path in paths:
+            if not path.exists():
+                raise FileNotFoundError(f"{path}: a working file of a finished dedup step is missing")
+        tables = [read_parquet(path, columns=columns) for path in paths]
     else:
         paths = [base / shard_name(t, PARTITIONED_SUFFIX) for t in tasks]
         tables = [t for t in (read_partition(path, partition, columns) for path in paths) if t is not None]

@@ -10,16 +10,14 @@ import yaml
 from roots import packaged
 from roots.atomic import write_text
 from roots.config import configured_stages_of, load_pipeline, validate_pipeline
-from roots.errors import NotAvailableYet
-from roots.pipeline import available_stages, run_stages
+from roots.pipeline import run_stages
 from roots.progress import is_quiet
-from roots.sources.registry import source_class
 from roots.summary import default_console, print_summary
 
 
 def demo_sources(corpus: Any) -> list[dict[str, Any]]:
-    """Sources of the demo corpus, limited to the source types this version can read."""
-    sources = [
+    """Sources of the demo corpus: one of each source type."""
+    return [
         {
             "type": "hf",
             "name": "demo-hf",
@@ -33,14 +31,6 @@ def demo_sources(corpus: Any) -> list[dict[str, Any]]:
         {"type": "pdf", "name": "demo-pdf", "paths": [str(corpus.pdf_dir)]},
         {"type": "jsonl", "name": "demo-jsonl", "paths": [str(corpus.jsonl)]},
     ]
-    usable = []
-    for source in sources:
-        try:
-            source_class(source["type"])
-        except NotAvailableYet:
-            continue
-        usable.append(source)
-    return usable
 
 
 def run_demo(out: Path, overrides: dict[str, Any]) -> None:
@@ -49,14 +39,11 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     console = default_console()
     out = out.resolve()
     corpus = build_demo_corpus(out / "corpus")
-    stages = available_stages()
-    pipeline: dict[str, Any] = {"run_dir": str(out / "run"), "sources": demo_sources(corpus)}
-    if "filter" in stages:
-        pipeline["filter"] = {"languages_dir": str(packaged.languages_dir())}
-    else:
-        pipeline["filter"] = None
-    if "dedup" not in stages:
-        pipeline["dedup"] = None
+    pipeline: dict[str, Any] = {
+        "run_dir": str(out / "run"),
+        "sources": demo_sources(corpus),
+        "filter": {"languages_dir": str(packaged.languages_dir())},
+    }
     pipeline |= overrides
     pipeline_file = out / "pipeline.yaml"
     write_text(pipeline_file, yaml.safe_dump(pipeline, sort_keys=False, allow_unicode=True))
@@ -64,11 +51,9 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     if overrides:
         config = validate_pipeline(config.model_dump(mode="json") | overrides, pipeline_file)
     run = run_stages(config, configured_stages_of(config))
-    exported = None
-    if "export" in stages:
-        from roots.export.demo import export_demo
+    from roots.export.demo import export_demo
 
-        exported = export_demo(config, run, out)
+    exported = export_demo(config, run, out)
     print_summary(run, console)
     if is_quiet():  # -q: only the line a training script needs
         if exported:
@@ -77,7 +62,6 @@ def run_demo(out: Path, overrides: dict[str, Any]) -> None:
     console.print(f"\nDemo corpus: {out / 'corpus'}   pipeline: {pipeline_file}   run: {run.root}")
     if exported:
         console.print(f"Tokenizer: {exported[0]}\nMegatron --data-path {exported[1]}", soft_wrap=True)
-    if "filter" in stages:
-        console.print(
-            f"Open the dashboard:  [bold]roots dashboard {run.root}[/bold]  (then http://127.0.0.1:8501)"
-        )
+    console.print(
+        f"Open the dashboard:  [bold]roots dashboard {run.root}[/bold]  (then http://127.0.0.1:8501)"
+    )

@@ -10,6 +10,7 @@ from roots.executors import Executor, run_stage
 from roots.export.config import ExportStageConfig
 from roots.export.documents import final_documents
 from roots.layout import RunLayout
+from roots.stage import Stage
 from roots.stats import StageStats
 from roots.storage import as_path, is_remote
 
@@ -25,8 +26,8 @@ def output_folder(config: ExportStageConfig, run: RunLayout) -> Path:
     return base if config.format == "megatron" else base / config.format
 
 
-def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> StageStats:
-    """Run the export the ``export:`` section asks for."""
+def stage_for(config: PipelineConfig, run: RunLayout) -> Stage:
+    """The export the ``export:`` section asks for."""
     section = config.export or ExportStageConfig()
     documents = final_documents(run)
     out = output_folder(section, run)
@@ -41,7 +42,12 @@ def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> StageStat
                 f"or train one with `roots tokenizer train {run.root} --vocab-size 32000 --out tokenizer.json`"
             )
         spec = resolve_tokenizer(section.tokenizer, section.eod_token, section.vocab_size)
-        return run_stage(MegatronStage(section, spec, documents, out), run, executor)
+        return MegatronStage(section, spec, documents, out)
     from roots.export.hf import DocumentExportStage
 
-    return run_stage(DocumentExportStage(section, documents, out), run, executor)
+    return DocumentExportStage(section, documents, out)
+
+
+def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> StageStats:
+    """Run the export the ``export:`` section asks for."""
+    return run_stage(stage_for(config, run), run, executor)

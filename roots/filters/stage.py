@@ -386,9 +386,12 @@ def report(extra: dict[str, Any]) -> None:
         log.warning("roots filter: %s for %s", note, ", ".join(langs))
 
 
-def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
-    """``roots filter RUN``: filter every extracted shard with the configured language YAMLs."""
+def stage_for(config: PipelineConfig, run: RunLayout) -> FilterStage:
     filter_config = config.filter or FilterStageConfig()
     languages_dir = resolve_languages_dir(filter_config.languages_dir)
-    languages = language_inputs(LanguageRegistry(languages_dir))
-    run_stage(FilterStage(filter_config, languages_dir, languages), run, executor)
+    return FilterStage(filter_config, languages_dir, language_inputs(LanguageRegistry(languages_dir)))
+
+
+def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
+    """``roots filter RUN``: filter every extracted shard with the configured language YAMLs."""
+    run_stage(stage_for(config, run), run, executor)

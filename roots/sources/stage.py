@@ -13,8 +13,13 @@ if TYPE_CHECKING:
     from roots.config import PipelineConfig
 
 
-def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
+def stage_for(config: PipelineConfig, run: RunLayout, executor: Executor | None = None) -> ExtractStage:
     if not config.sources:
         raise UserError(f"{run.config}: 'sources' is empty; add at least one source (jsonl, hf, warc or pdf)")
-    sources = [build_source(source).prepare(run, executor) for source in config.sources]
-    run_stage(ExtractStage(sources), run, executor)
+    if executor is None:  # `roots explain`: the configured sources, without their preparation work
+        return ExtractStage(config.sources)
+    return ExtractStage([build_source(source).prepare(run, executor) for source in config.sources])
+
+
+def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
+    run_stage(stage_for(config, run, executor), run, executor)
