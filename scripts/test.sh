@@ -29,4 +29,5 @@ fi
 python3 -m ruff check roots tests benchmarks
 # a non-editable install of the wheel runs the demo and every stage from a folder outside the checkout
 bash scripts/check_wheel.sh
-python3 -m pytest -q -p no:cacheprovider "$@"
+# one worker per core (pytest-xdist); a test file stays on one worker, so its module fixtures are built once
+python3 -m pytest -q -p no:cacheprovider -n auto --dist loadfile --durations=15 "$@"
