@@ -42,7 +42,7 @@ from roots.config import PipelineConfig, validate_pipeline  # noqa: E402
 from roots.executors import Executor, make_executor  # noqa: E402
 from roots.layout import RunLayout  # noqa: E402
 from roots.packaged import languages_dir  # noqa: E402
-from roots.pipeline import save_run_config, stage_runner  # noqa: E402
+from roots.pipeline import save_run_config, stage_module  # noqa: E402
 from tests.conftest import tree_bytes  # noqa: E402
 
 STAGES = ("extract", "filter", "dedup", "export")
@@ -166,7 +166,7 @@ def run_pipeline(
     for stage in stages:
         before = cpu_seconds()
         with PeakMemory(tree=False, every=0.05) as peak:  # cheap: one /proc file per sample
-            wall[stage] = timed(lambda s=stage: stage_runner(s)(config, run, executor))
+            wall[stage] = timed(lambda s=stage: stage_module(s).run(config, run, executor))
         if cpu is not None:
             cpu[stage] = cpu_seconds() - before
         if memory is not None:

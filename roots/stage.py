@@ -2,8 +2,8 @@
 
 A stage never writes its own outputs: ``process`` returns a ``ShardOutput`` and ``run_shard`` writes
 the tables atomically, then the shard's error records, then the completion marker (which also holds
-the shard's counts). A shard whose marker exists with the same fingerprint is skipped on re-run, so a
-run killed at any moment resumes where it stopped and produces byte-identical output.
+the shard's counts and the identities of its inputs). ``roots.inputs`` alone decides which shards are
+done, so a run killed at any moment resumes where it stopped and produces byte-identical output.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The whole pipeline under faults, as a user runs it (``python -m roots run pipeline.yaml`` in a subprocess).
 
 * SIGKILL of the whole process group at several points of every stage (extract, filter, dedup and its
-  signature step, export), then a re-run: the run tree is byte-identical to an uninterrupted run. The corpus
+  signature step, export), during shard work and after it (merging, reports, datasets, dedup's removal of
+  its working files), then a re-run: the run tree is byte-identical to an uninterrupted run. The corpus
   is the demo corpus (HF parquet, WARC, PDF, jsonl) cut into small shards. Each chain kills one run once per
   stage, every kill hitting a run that resumed the previous kill, so one test covers every stage for the cost
   of about one run.
@@ -82,14 +83,16 @@ def start_run(pipeline: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def kill_when(proc: subprocess.Popen[bytes], markers: Path, count: int, timeout: float = 180) -> None:
-    """SIGKILL the process group once ``markers`` holds ``count`` completion markers."""
+def kill_when(
+    proc: subprocess.Popen[bytes], run_dir: Path, pattern: str, count: int, timeout: float = 180
+) -> None:
+    """SIGKILL the process group once ``count`` files under ``run_dir`` match ``pattern``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        if markers.is_dir() and len(list(markers.glob("*.json"))) >= count:
+        if len(list(run_dir.glob(pattern))) >= count:
             break
         time.sleep(0.003)
-    assert proc.poll() is None, f"the run finished before {count} markers in {markers}; use smaller shards"
+    assert proc.poll() is None, f"the run finished before {count} × {pattern}; use smaller shards"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
@@ -124,23 +127,32 @@ def reference(tmp_path_factory, demo, tokenizer) -> Path:
 
 
 # ---------------------------------------------------------------- 1. SIGKILL at every stage
-#: kill points, in pipeline order: (stage, folder of completion markers, markers present at the kill)
+#: kill points, in pipeline order: (stage, files in the run folder, how many exist at the kill)
 KILL_CHAINS = {
     "first-shard": [
-        ("extract", "extract/_done", 1),
-        ("filter", "filter/_done", 1),
-        ("dedup", "dedup/_signatures/_done", 1),
-        ("dedup", "dedup/_done", 1),
-        ("export", "export/_done", 1),
+        ("extract", "extract/_done/*.json", 1),
+        ("filter", "filter/_done/*.json", 1),
+        ("dedup", "dedup/_signatures/_done/*.json", 1),
+        ("dedup", "dedup/_done/*.json", 1),
+        ("export", "export/_done/*.json", 1),
     ],
     "mid-stage": [
-        ("extract", "extract/_done", 15),
-        ("filter", "filter/_done", 15),
-        ("dedup", "dedup/_signatures/_done", 15),
-        ("dedup", "dedup/_done", 15),
-        ("export", "export/_done", 15),
+        ("extract", "extract/_done/*.json", 15),
+        ("filter", "filter/_done/*.json", 15),
+        ("dedup", "dedup/_signatures/_done/*.json", 15),
+        ("dedup", "dedup/_done/*.json", 15),
+        ("export", "export/_done/*.json", 15),
+    ],
+    # after every shard: while a stage merges errors, writes reports and datasets, and cleans up
+    "finalize-and-cleanup": [
+        ("extract", "extract/errors.jsonl", 1),
+        ("filter", "filter/errors.jsonl", 1),
+        ("dedup", "dedup/pairs.parquet", 1),  # dedup's report, before its stats.json
+        ("dedup", "dedup/stats.json", 1),  # the removal of dedup's working files
+        ("export", "export/*_text_document.bin", 1),  # merging the datasets
     ],
 }
+SHARD_CHAINS = ("first-shard", "mid-stage")
 
 
 def run_tree(run_dir: Path) -> dict[str, bytes]:
@@ -155,9 +167,10 @@ def test_sigkill_at_every_stage_then_rerun_is_byte_identical(tmp_path, demo, tok
     then run to the end: the same bytes as the uninterrupted run."""
     run_dir = tmp_path / "run"
     pipeline = write_pipeline(tmp_path / "pipeline.yaml", run_dir, demo_sources(demo), tokenizer)
-    for stage, markers, count in KILL_CHAINS[chain]:
-        kill_when(start_run(pipeline), run_dir / markers, count)
-        assert not (run_dir / stage / "stats.json").exists(), f"killed after {stage} had finished"
+    for stage, pattern, count in KILL_CHAINS[chain]:
+        kill_when(start_run(pipeline), run_dir, pattern, count)
+        if chain in SHARD_CHAINS:
+            assert not (run_dir / stage / "stats.json").exists(), f"killed after {stage} had finished"
 
     resumed = roots_run(pipeline)
     assert resumed.returncode == 0, resumed.stderr

@@ -383,7 +383,6 @@ def test_sigkill_of_the_ray_driver_then_rerun_resumes(ray_cluster, local_referen
 @pytest.mark.slow
 def test_demo_pipeline_on_ray_gives_the_same_bytes_as_local(ray_cluster, tmp_path):
     """`roots demo` (extract from hf/warc/pdf/jsonl, filter, the dedup steps, export) in the same folder."""
-    pytest.importorskip("roots.demo.corpus")
     out = tmp_path / "demo"
     local = run_roots("demo", "--out", str(out), "--workers", "2")
     assert local.returncode == 0, local.stderr[-3000:]

@@ -148,8 +148,9 @@ def test_same_bytes_for_any_number_of_workers(pdf_dir, tmp_path):
 
 
 def test_demo_corpus_pdfs_go_through(tmp_path):
-    corpus_module = pytest.importorskip("roots.demo.corpus")
-    corpus = corpus_module.build_demo_corpus(tmp_path / "corpus")
+    from roots.demo.corpus import build_demo_corpus
+
+    corpus = build_demo_corpus(tmp_path / "corpus")
     run = extract("pdf", corpus.pdf_dir, out=tmp_path / "run")
     docs = {d["meta"]["file"]: d for d in rows(run)}
     assert sorted(docs) == ["bulletin-fr.pdf", "newsletter-en.pdf", "vestnik-ru.pdf"]

@@ -499,8 +499,9 @@ def _article_paragraphs(warc: Path, charsets: dict[str, str]) -> dict[str, list[
 
 
 def test_demo_corpus_warc_goes_through(tmp_path):
-    corpus_module = pytest.importorskip("roots.demo.corpus")
-    corpus = corpus_module.build_demo_corpus(tmp_path / "corpus")
+    from roots.demo.corpus import build_demo_corpus
+
+    corpus = build_demo_corpus(tmp_path / "corpus")
     run = extract("warc", corpus.warc, out=tmp_path / "run")
     docs = {d["url"]: d for d in rows(run)}
     assert len(docs) == json.loads(corpus.planted_json.read_text())["counts"]["warc_pages"]

@@ -169,16 +169,6 @@ def _global_codes(order: Sequence[str]) -> np.ndarray:
     return np.array([KEPT, *(FILTER_ORDER.index(name) for name in order)], dtype=np.int8)
 
 
-def first_failing(masks: Mapping[str, np.ndarray], size: int) -> np.ndarray:
-    """Reason code per document: the index (in filter order) of its first failing filter, or ``KEPT``.
-
-    Same rule as ``roots.filters.decide.first_failing_filter``, as small integers instead of strings.
-    """
-    order = _order(masks)
-    local = _first_bits(failing_sets(masks, size, order), len(order))
-    return np.take(_global_codes(order), local.astype(np.int64) + 1)
-
-
 def recount(data: LanguageColumns, settings: Settings) -> Recount:
     """Kept/removed totals, per-filter removals on their own and in sequence, and each document's reason.
 
