@@ -37,8 +37,8 @@ LEFT = {"lang", "stage", "top removal\nreason"}
 
 def summary_table(run: RunLayout) -> Table | None:
     """One row per (language, stage): documents in/kept/removed/errors and characters in/kept."""
-    stage_stats = {s: run.stage(s).read_stats() for s in STAGES}
-    stage_stats = {s: v for s, v in stage_stats.items() if v}
+    read = {s: run.stage(s).read_stats() for s in STAGES}
+    stage_stats = {s: v for s, v in read.items() if v}
     if not stage_stats:
         return None
     table = Table(

@@ -27,6 +27,7 @@ if [ ! -f /usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf ] || [ ! -f
 fi
 
 python3 -m ruff check roots tests benchmarks
+python3 -m mypy roots  # [tool.mypy] in pyproject.toml
 # a non-editable install of the wheel runs the demo and every stage from a folder outside the checkout
 bash scripts/check_wheel.sh
 # one worker per core (pytest-xdist); a test file stays on one worker, so its module fixtures are built once

@@ -43,7 +43,7 @@ class _LazyTable:
 
     def __init__(self, function: Callable[[str], int], dtype: type) -> None:
         self.function = function
-        self.table = np.zeros(sys.maxunicode + 1, dtype=dtype)
+        self.table: np.ndarray = np.zeros(sys.maxunicode + 1, dtype=dtype)
         self.known = np.zeros(sys.maxunicode + 1, dtype=bool)
         self._fill(np.arange(self.EAGER))
 
@@ -112,7 +112,7 @@ def exact_keys(texts: list[str], seeds: np.ndarray) -> tuple[np.ndarray, np.ndar
     hi = np.zeros(len(texts), dtype=np.uint64)
     lo = np.zeros(len(texts), dtype=np.uint64)
     valid = new_offsets[1:] > new_offsets[:-1]
-    data = memoryview(kept.view(np.uint8))  # slices without copies
+    data = memoryview(kept.view(np.uint8).data)  # slices without copies
     bounds = (4 * new_offsets).tolist()
     seed_list = seeds.tolist()
     for i in np.flatnonzero(valid).tolist():

@@ -31,7 +31,7 @@ class BandChoice:
         return self.bands * self.rows
 
     def candidate_probability(self, similarity: float) -> float:
-        return candidate_probability(similarity, self.bands, self.rows)
+        return float(candidate_probability(similarity, self.bands, self.rows))
 
     @property
     def threshold_estimate(self) -> float:
@@ -39,7 +39,9 @@ class BandChoice:
         return (1.0 / self.bands) ** (1.0 / self.rows)
 
 
-def candidate_probability(similarity: float | np.ndarray, bands: int, rows: int) -> float | np.ndarray:
+def candidate_probability(
+    similarity: float | np.ndarray, bands: int | np.ndarray, rows: int | np.ndarray
+) -> float | np.ndarray:
     """Probability that two documents of this Jaccard similarity share at least one band."""
     return 1.0 - (1.0 - np.power(similarity, rows)) ** bands
 

@@ -176,6 +176,9 @@ def _similarities(run: RunLayout, dplan: DedupPlan, pairs: list[tuple[int, int]]
             sigs[ref] = matrix[i] if ok else None
     result: list[float | None] = []
     for member, kept in pairs:
-        a, b = sigs[member], sigs[kept]
-        result.append(None if a is None or b is None else round(float(similarity(a[None], b[None])[0]), 4))
+        sig_a, sig_b = sigs[member], sigs[kept]
+        if sig_a is None or sig_b is None:
+            result.append(None)
+        else:
+            result.append(round(float(similarity(sig_a[None], sig_b[None])[0]), 4))
     return result

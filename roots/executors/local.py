@@ -186,7 +186,9 @@ class _PoolMap:
             else:
                 yield from self._charge(position, *describe_exception(exc), again=self.queue)
         self.never_sent.clear()
-        blamed = {position: code for code, position in dead.values() if position in lost}
+        blamed: dict[int, int | None] = {
+            position: code for code, position in dead.values() if position in lost
+        }
         if len(lost) == 1 and not blamed:  # it ran alone: the death was its own
             blamed = {lost[0]: next((code for code, _ in dead.values()), None)}
         for position, exit_code in sorted(blamed.items()):

@@ -88,8 +88,8 @@ def resolve_tokenizer(
     tokenizer = load_tokenizer(str(file))
     name = eod_token or _configured_eos(file.parent)
     candidates = (name,) if name else EOD_CANDIDATES
-    found = [(t, tokenizer.token_to_id(t)) for t in candidates]
-    found = [(t, i) for t, i in found if i is not None]
+    ids = [(t, tokenizer.token_to_id(t)) for t in candidates]
+    found = [(t, i) for t, i in ids if i is not None]
     if not found:
         wanted = (
             f"token {name!r} is not in its vocabulary"

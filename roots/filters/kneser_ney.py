@@ -155,7 +155,9 @@ def write_arpa(model: NgramModel, path: Path) -> None:
             handle.write(f"ngram {n}={size}\n")
         for n in range(1, model.order + 1):
             handle.write(f"\n\\{n}-grams:\n")
-            rows = [(tuple(vocab[i] for i in gram), p) for gram, p in model.prob[n - 1].items()]
+            rows: list[tuple[tuple[str, ...], float | None]] = [
+                (tuple(vocab[i] for i in gram), p) for gram, p in model.prob[n - 1].items()
+            ]
             if n == 1:
                 rows.append(((BOS,), None))
             backoffs = model.backoff[n - 1] if n < model.order else {}

@@ -72,9 +72,9 @@ def load_stopwords(value: str | None, lang: str, config_path: Path) -> WordList 
             return None
         words = frozenset(w.lower() for w in stopwordsiso.stopwords(lang))
         return WordList(words, f"stopwordsiso {version('stopwordsiso')} ({lang})", _digest(words))
-    return read_word_file(
-        config_relative(value, config_path), key="filters.stopwords.list", config_path=config_path
-    )
+    path = config_relative(value, config_path)
+    assert path is not None  # value is not None
+    return read_word_file(path, key="filters.stopwords.list", config_path=config_path)
 
 
 def load_flagged_words(value: str | None, config_path: Path) -> WordList | None:

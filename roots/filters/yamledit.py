@@ -244,7 +244,8 @@ def _retarget(text: str, lang: str) -> str:
     language_id = data.get("language_id")
     if isinstance(language_id, dict):
         language_id["label"] = lang
-        language_id.ca.items.pop("label", None)  # its comment explained the stand-in label
+        if isinstance(language_id, CommentedMap):
+            language_id.ca.items.pop("label", None)  # its comment explained the stand-in label
     else:
         data["language_id"] = CommentedMap(label=lang)
     return _dump(data, text)

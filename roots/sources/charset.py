@@ -61,7 +61,7 @@ def codec_for(label: str | None) -> str | None:
         return None
     from resiliparse.parse.encoding import map_encoding_to_html5
 
-    html5 = codecs.lookup(map_encoding_to_html5(name)).name
+    html5 = codecs.lookup(map_encoding_to_html5(name) or name).name
     name = name if html5 == "utf-8" else html5  # unknown to WHATWG (e.g. cp949): keep Python's codec
     return _SUPERSETS.get(name, name)
 
@@ -81,11 +81,11 @@ def decode_payload(body: bytes, *, http_charset: str | None, warc_charset: str |
             if repaired is not None:
                 return Decoded(repaired[0], "utf-8", declared, "utf8_repaired", repaired[1])
     for how, label in (("http", http_charset), ("warc", warc_charset), ("meta", meta)):
-        codec = codec_for(label)
-        if codec is None or (how == "meta" and codec.startswith("utf-16")):
+        named = codec_for(label)
+        if named is None or (how == "meta" and named.startswith("utf-16")):
             continue  # a <meta> in a page we could read as ASCII cannot really be UTF-16
         try:
-            return Decoded(body.decode(codec), codec, declared, how)
+            return Decoded(body.decode(named), named, declared, how)
         except (UnicodeDecodeError, LookupError):
             continue
     for codec in _detected(body):

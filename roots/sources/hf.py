@@ -65,7 +65,7 @@ class HfReader(Source):
         if columns is None:  # a streamed dataset whose columns are known only when read
             return
         cfg = self.config
-        wanted = {
+        wanted: dict[str, list[str | None]] = {
             "text_column": [cfg.text_column],
             "id_column": [cfg.id_column],
             "url_column": [cfg.url_column],

@@ -218,6 +218,7 @@ class Sandbox:
         self._out.clear()
         if proc is None:
             return
+        assert proc.stdin is not None and proc.stdout is not None  # opened with PIPE
         try:
             proc.stdin.close()
             proc.wait(timeout=5)
@@ -244,6 +245,7 @@ def _spawn(target: str, memory_limit_mb: int | None) -> subprocess.Popen[bytes]:
         str(memory_limit_mb or 0),
     ]
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert proc.stdin is not None and proc.stdout is not None
     for stream in (proc.stdin, proc.stdout):
         _widen_pipe(stream)
     try:

@@ -6,7 +6,7 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from roots import storage
 
@@ -23,7 +23,8 @@ class LongLine:
 def open_binary(path: Path) -> IO[bytes]:
     """Open a file for reading, decompressing ``.gz`` transparently."""
     if path.name.lower().endswith(".gz"):
-        return gzip.open(storage.open_binary(path) if storage.is_remote(path) else path, "rb")
+        source = storage.open_binary(path) if storage.is_remote(path) else path
+        return cast(IO[bytes], gzip.open(source, "rb"))
     return storage.open_binary(path)
 
 

@@ -59,7 +59,7 @@ def render(ctx: Context) -> None:
         )
     else:
         st.caption("No stage removed any document.")
-    skipped = {stage: data.get("skipped") for stage, data in stats.items() if data.get("skipped")}
+    skipped = {stage: data["skipped"] for stage, data in stats.items() if data.get("skipped")}
     if skipped:
         st.caption(
             "Input items that are not documents (not counted above): "
