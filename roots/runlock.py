@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import socket
 import time
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from roots.errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 def lock_path(run_root: Path, stage: str) -> Path:
@@ -33,13 +36,7 @@ def _holder(path: Path) -> str:
 
 
 def _note_stale(path: Path) -> None:
-    from roots.progress import stderr_console
-
-    stderr_console.print(
-        f"roots: {path}: stale lock of {_holder(path)}, which is gone; taken over",
-        markup=False,
-        highlight=False,
-    )
+    log.warning("roots: %s: stale lock of %s, which is gone; taken over", path, _holder(path))
 
 
 @contextlib.contextmanager

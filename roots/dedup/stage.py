@@ -16,6 +16,7 @@ processes or Ray), each resumable on its own:
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from roots.config import PipelineConfig
@@ -34,6 +35,8 @@ from roots.inputs import stage_up_to_date
 from roots.layout import RunLayout
 from roots.progress import stderr_console
 from roots.storage import is_remote, remove_tree
+
+log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 200
 TRASH = ".trash-"
@@ -112,7 +115,7 @@ def run(config: PipelineConfig, run: RunLayout, executor: Executor) -> None:
     if dplan.input_stage == "extract":
         stderr_console.print(f"dedup: {run.root} has no filter output; deduplicating extract/ shards")
     if stage_up_to_date(ApplyStage(dplan, partitions=None), run):
-        stderr_console.print("dedup: already done (no input changed)")
+        log.info("dedup: already done (no input changed)")
         if not dplan.config.keep_intermediate:
             remove_intermediate(run)  # what a cleanup that was killed left
         return

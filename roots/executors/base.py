@@ -9,6 +9,7 @@ keep their completion markers and only the failed ones run again.
 
 from __future__ import annotations
 
+import logging
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -19,10 +20,12 @@ from roots.atomic import sweep_temporaries
 from roots.errors import UserError
 from roots.inputs import NOT_RUN, up_to_date
 from roots.layout import RunLayout, StageDir
-from roots.progress import shard_progress, stderr_console
+from roots.progress import shard_progress
 from roots.stage import ShardTask, Stage, complete, prepare, record_failed_shards, run_shard
 from roots.stats import StageStats
 from roots.storage import location
+
+log = logging.getLogger(__name__)
 
 #: tries per shard (first run included) before a shard is recorded as failed
 DEFAULT_TRIES = 3
@@ -91,19 +94,16 @@ def run_stage(stage: Stage, run: RunLayout, executor: Executor) -> StageStats:
     """
     sdir, work = prepare(stage, run)
     if up_to_date(work, sdir):
-        stderr_console.print(
-            f"{stage.display_name}: already done ({len(work.tasks)} shard(s); no input changed)",
-            markup=False,
-            highlight=False,
-        )
+        log.info("%s: already done (%d shard(s); no input changed)", stage.display_name, len(work.tasks))
         return StageStats.from_dict(sdir.read_stats() or {})
     redo = [reason for reasons in work.reasons.values() for reason in reasons if reason != NOT_RUN]
     if redo:
-        stderr_console.print(
-            f"{stage.display_name}: {len(work.todo)} of {len(work.tasks)} shard(s) to run; "
-            f"changed: {work.why()}",
-            markup=False,
-            highlight=False,
+        log.info(
+            "%s: %d of %d shard(s) to run; changed: %s",
+            stage.display_name,
+            len(work.todo),
+            len(work.tasks),
+            work.why(),
         )
     tasks, results, todo = work.tasks, dict(work.done), work.todo
     args = [(stage, location(run.root), t, work.inputs[t.index]) for t in todo]

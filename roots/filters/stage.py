@@ -298,7 +298,7 @@ def _assemble(
     if any(pii.values()):
         extra["pii_redactions"] = {lang: counts for lang, counts in pii.items() if counts}
     stats.extra = extra
-    tables = {
+    tables: dict[str | None, pa.Table] = {
         "kept": _output_table(engine.schema, rows, langs, texts, columns, reasons, labels, kept),
         "removed": _output_table(engine.schema, rows, langs, texts, columns, reasons, labels, removed),
     }
@@ -382,8 +382,8 @@ def report(extra: dict[str, Any]) -> None:
     for lang, notes in sorted(extra.get("filters_passed_without_resource", {}).items()):
         for note in notes:
             by_note[note].append(lang)
-    for note, langs in sorted(by_note.items()):
-        log.warning("roots filter: %s for %s", note, ", ".join(langs))
+    for note, names in sorted(by_note.items()):
+        log.warning("roots filter: %s for %s", note, ", ".join(names))
 
 
 def stage_for(config: PipelineConfig, run: RunLayout) -> FilterStage:

@@ -81,9 +81,9 @@ def load_flagged_words(value: str | None, config_path: Path) -> WordList | None:
     """The user's flagged-word list from ``filters.flagged_words.list`` (None when not configured)."""
     if value is None:
         return None
-    return read_word_file(
-        config_relative(value, config_path), key="filters.flagged_words.list", config_path=config_path
-    )
+    path = config_relative(value, config_path)
+    assert path is not None  # value is not None
+    return read_word_file(path, key="filters.flagged_words.list", config_path=config_path)
 
 
 def list_ratios(
