@@ -19,7 +19,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -84,7 +84,7 @@ def write_partitioned(target: Path, value: PartitionedTable) -> None:
                 handle.write(blob)
 
 
-def _partitions(handle: BinaryIO, path: Path | str) -> int:
+def _partitions(handle: IO[bytes], path: Path | str) -> int:
     """The partition count from the header (after checking it is one of our files)."""
     header = handle.read(_HEADER.size)
     magic, partitions = _HEADER.unpack(header) if len(header) == _HEADER.size else (b"", 0)
@@ -93,7 +93,7 @@ def _partitions(handle: BinaryIO, path: Path | str) -> int:
     return partitions
 
 
-def _entries(handle: BinaryIO, path: Path | str, first: int, count: int | None) -> list[tuple[int, int, int]]:
+def _entries(handle: IO[bytes], path: Path | str, first: int, count: int | None) -> list[tuple[int, int, int]]:
     """Index entries ``first .. first + count - 1`` (``count`` None: to the last partition)."""
     partitions = _partitions(handle, path)
     count = partitions - first if count is None else count

@@ -39,7 +39,7 @@ class CleanStage(Stage):
     def display_name(self) -> str:
         return "crawl clean"
 
-    def config_dict(self) -> dict[str, Any]:
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
         return {"menu": self.token, "min_chars": self.config.min_chars}
 
     def plan(self, run: RunLayout) -> list[ShardTask]:

@@ -58,7 +58,7 @@ class FetchStage(Stage):
     def display_name(self) -> str:
         return "crawl fetch"
 
-    def config_dict(self) -> dict[str, Any]:
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
         # where and how fast records are fetched does not change their bytes: not part of the identity
         return {"selection": self.token, "records_per_shard": self.per_shard}
 

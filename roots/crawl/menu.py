@@ -42,7 +42,7 @@ class MenuStage(Stage):
     def check_balance(self) -> bool:
         return False  # counts lines, not documents
 
-    def config_dict(self) -> dict[str, Any]:
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
         keys = {"menu_min_pages", "menu_page_fraction"}
         return {"pages": self.token, **self.config.model_dump(mode="json", include=keys)}
 

@@ -54,7 +54,7 @@ class PagesStage(Stage):
     def display_name(self) -> str:
         return "crawl pages"
 
-    def config_dict(self) -> dict[str, Any]:
+    def inputs(self, run: RunLayout) -> dict[str, Any]:
         keys = {"extractor", "timeout_per_page", "menu_sample_pages", "lang", "max_document_bytes"}
         return {"fetch": self.token, **self.config.model_dump(mode="json", include=keys)}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from roots.sources.cpu_limit import CpuTimeExceeded
 from roots.storage import open_binary
@@ -99,7 +99,7 @@ def _pdfminer(path: str, max_pages: int) -> dict[str, Any]:
     from pdfminer.pdftypes import resolve1
 
     with open_binary(path) as handle:
-        document = PDFDocument(PDFParser(handle))
+        document = PDFDocument(PDFParser(cast(BinaryIO, handle)))
         claimed = (
             resolve1(resolve1(document.catalog.get("Pages")) or {}).get("Count") if document.catalog else None
         )
