@@ -12,13 +12,14 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from roots.atomic import sweep_temporaries, write_json, write_jsonl, write_parquet, write_text
 from roots.inputs import Work, fingerprint, invalidate, plan_work
-from roots.layout import RunLayout, StageDir, shard_name
+from roots.layout import RunLayout, StageDir
 from roots.partitioned import SUFFIX as PARTITIONED_SUFFIX
 from roots.partitioned import PartitionedTable, write_partitioned
 from roots.stats import StageStats
@@ -101,14 +102,24 @@ def run_shard(stage: Stage, run_root: str, task: ShardTask, inputs: dict[str, st
     return stats
 
 
-def remove_stale_shards(sdir: StageDir, keep: set[int]) -> None:
+def shard_files(sdir: StageDir) -> dict[int, list[Path]]:
+    """Every ``part-N.*`` file of a stage folder and its subfolders by shard, markers first (two listings)."""
+    found: dict[int, list[Path]] = {}
+    for pattern in ("*/part-*.*", "part-*.*"):  # ``_done/`` sorts before the data folders' files below
+        for path in sorted(sdir.path.glob(pattern), key=lambda p: (p.parent.name != "_done", str(p))):
+            index = path.name.split("-")[1].split(".")[0]
+            if index.isdigit():
+                found.setdefault(int(index), []).append(path)
+    return found
+
+
+def remove_stale_shards(files: dict[int, list[Path]], keep: set[int]) -> None:
     """Delete outputs of shards that are not in the current plan (left by an earlier, larger plan);
     markers first, so that no marker outlives its data."""
-    for pattern in ("_done/part-*.json", "part-*.*", "*/part-*.*"):
-        for path in sdir.path.glob(pattern):
-            index = path.name.split("-")[1].split(".")[0]
-            if path.is_file() and index.isdigit() and int(index) not in keep:
-                path.unlink()
+    for index, paths in files.items():
+        if index not in keep:
+            for path in paths:
+                path.unlink(missing_ok=True)
 
 
 def merge_errors(
@@ -145,13 +156,11 @@ def record_failed_shards(
     merge_errors(sdir, done, records)
 
 
-def clear_shard(sdir: StageDir, index: int) -> None:
+def clear_shard(sdir: StageDir, index: int, files: list[Path]) -> None:
     """Delete a shard's marker, then its files: a marker never outlives its data."""
     sdir.marker(index).unlink(missing_ok=True)
-    for pattern in (f"{shard_name(index, '.')}*", f"*/{shard_name(index, '.')}*"):
-        for path in sdir.path.glob(pattern):
-            if path.is_file():
-                path.unlink()
+    for path in files:
+        path.unlink(missing_ok=True)
 
 
 def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, Work]:
@@ -161,12 +170,13 @@ def prepare(stage: Stage, run: RunLayout) -> tuple[StageDir, Work]:
     makedirs(sdir.path)
     sweep_temporaries(sdir.path)
     tasks = stage.plan(run)
-    remove_stale_shards(sdir, {t.index for t in tasks})
+    files = shard_files(sdir)
+    remove_stale_shards(files, {t.index for t in tasks})
     work = plan_work(stage, run, tasks, sdir)
     if work.reasons:
         invalidate(stage, run, sdir)
         for task in work.todo:
-            clear_shard(sdir, task.index)
+            clear_shard(sdir, task.index, files.get(task.index, []))
     return sdir, work
 
 
