@@ -55,13 +55,14 @@ def local_sources(corpus: DemoCorpus) -> list[dict]:
 
 def comparable(tree: dict[str, bytes], run: str) -> dict[str, bytes]:
     """A run tree without its config, the run's location replaced (export files name their datasets by it), and
-    extract's markers by their counts only (their fingerprint includes where the inputs are)."""
+    the completion markers by their counts only (fingerprints chain from the sources' configs, which include
+    where the inputs are)."""
     out = {}
     for name, data in tree.items():
         data = data.replace(run.encode(), b"RUN")
         if name == "config.yaml":
             continue
-        if name.startswith("extract/_done/"):
+        if "/_done/" in f"/{name}":
             data = json.dumps(json.loads(data)["stats"], sort_keys=True).encode()
         out[name] = data
     return out
