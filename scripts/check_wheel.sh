@@ -32,6 +32,8 @@ fi
 "$roots" export megatron out --tokenizer demo/tokenizer --workers 1 >> stages.log
 test -s out/export/data_path.txt
 "$roots" languages export langs >> stages.log
-"$roots" filter out --languages-dir langs --workers 1 >> stages.log
-grep -q "$work/cwd/langs" out/filter/stats.json
+# a fresh run filtered with the exported copy (on `out` it would be "already done": the configs are the same bytes)
+"$roots" extract jsonl demo/corpus/extra.jsonl --out out2 --workers 1 >> stages.log
+"$roots" filter out2 --languages-dir langs --workers 1 >> stages.log
+grep -q "$work/cwd/langs" out2/filter/stats.json || { echo "check_wheel: filter --languages-dir langs did not use langs"; exit 1; }
 echo "check_wheel: the wheel's roots ran the demo and every stage from $work/cwd"
